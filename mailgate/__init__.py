@@ -1,0 +1,1 @@
+"""The mail gateway: mail in, threading, loops (its own issue)."""

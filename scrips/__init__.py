@@ -1,0 +1,1 @@
+"""Scrips: conditions, actions and templates run on Celery workers (its own issue)."""

@@ -1,0 +1,43 @@
+"""The beat backstop: work whose enqueue was lost (broker down) is found again."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from scrips import services
+from scrips.tasks import sweep_outbox_task
+from tests.factories import make_ticket
+from tests.scrips.conftest import make_scrip
+from tracker.models import Transaction, TransactionType
+
+pytestmark = pytest.mark.usefixtures("no_default_scrips")
+
+NOW = {"older_than": timedelta(0), "within": timedelta(days=1)}
+
+
+def test_transaction_whose_task_was_lost_is_found(queue):
+    ticket = make_ticket(queue=queue)  # no on_commit here: as if the broker was down
+    create = Transaction.objects.get(ticket=ticket, type=TransactionType.CREATE)
+    assert services.unprocessed_transaction_ids(**NOW) == [create.pk]
+
+
+def test_processed_transactions_are_not_found_again(queue):
+    ticket = make_ticket(queue=queue)
+    create = Transaction.objects.get(ticket=ticket, type=TransactionType.CREATE)
+    services.run_scrips(create.pk)
+    assert services.unprocessed_transaction_ids(**NOW) == []
+
+
+def test_pending_notification_is_found(queue):
+    make_scrip("On Create", "Notify Requestors")
+    ticket = make_ticket(queue=queue, requestors=["carol@customer.example"])
+    create = Transaction.objects.get(ticket=ticket, type=TransactionType.CREATE)
+    ids = services.run_scrips(create.pk)
+    assert services.pending_notification_ids(older_than=timedelta(0)) == ids
+
+
+def test_sweep_leaves_fresh_work_to_its_own_tasks(queue):
+    make_ticket(queue=queue)
+    assert sweep_outbox_task.apply().get() == {"transactions": 0, "notifications": 0}

@@ -1,0 +1,1 @@
+"""RT REST 2.0 compatible API."""

@@ -1,0 +1,1 @@
+"""REST 2.0 endpoints, one module per kind of record."""

@@ -1,0 +1,376 @@
+"""A large, realistic data set for benchmarks, written fast.
+
+Queues (a tenth on the incident lifecycle), staff and customers, and tickets whose history
+is played out along each queue's lifecycle: a Create with its message, then replies,
+comments, status and owner changes, with 5 to 200 transactions per ticket and a few very
+long tickets. Ticket fields agree with their history (status, owner, Started, Resolved,
+Told, LastUpdated, TimeWorked), as the services would have left them.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from lifecycles import registry
+from lifecycles.engine import Lifecycle
+from lifecycles.models import Lifecycle as LifecycleRow
+from queues.models import Queue
+from tracker import rights
+from tracker.management.bulk.text import message_body, subject_line
+from tracker.management.bulk.writer import RowWriter, next_id, reset_sequences
+from tracker.models import (
+    ACE,
+    Attachment,
+    CustomField,
+    CustomFieldChoice,
+    CustomFieldValue,
+    Group,
+    GroupMember,
+    Link,
+    QueueCustomField,
+    Ticket,
+    TicketWatcher,
+    Transaction,
+    User,
+)
+from tracker.principals import nobody, system_user
+
+STAFF_RIGHTS = [
+    rights.SEE_QUEUE,
+    rights.SHOW_TICKET,
+    rights.CREATE_TICKET,
+    rights.REPLY_TO_TICKET,
+    rights.COMMENT_ON_TICKET,
+    rights.SHOW_TICKET_COMMENTS,
+    rights.OWN_TICKET,
+    rights.TAKE_TICKET,
+    rights.MODIFY_TICKET,
+    rights.SEE_CUSTOM_FIELD,
+    rights.MODIFY_CUSTOM_FIELD,
+]
+INCIDENT_TYPES = ["phishing", "malware", "scan", "ddos", "spam", "compromise"]
+
+
+@dataclass(frozen=True)
+class Scale:
+    tickets: int
+    queues: int = 100
+    users: int = 10_000
+    long_tickets: int = 3
+    long_length: int = 2_000
+    seed: int = 1
+
+
+@dataclass(frozen=True)
+class Result:
+    tickets: int
+    transactions: int
+    attachments: int
+    seconds: float
+
+    @property
+    def tickets_per_second(self) -> float:
+        return self.tickets / self.seconds if self.seconds else 0.0
+
+
+Progress = Callable[[int, int], None]
+
+
+def history_length(rng: random.Random) -> int:
+    """5 to 200, most tickets short: a Pareto tail like real helpdesks."""
+    return min(200, 4 + int(rng.paretovariate(1.3)))
+
+
+@transaction.atomic
+def generate(scale: Scale, progress: Progress | None = None) -> Result:
+    started = time.monotonic()
+    rng = random.Random(scale.seed)  # noqa: S311 - reproducible data, not secrets
+    prefix = f"bench{next_id(Queue)}"
+    queues = _queues(scale, prefix)
+    staff, customers = _users(scale, prefix, rng)
+    _grant_staff(queues, staff, prefix)
+    incident_type = _custom_field(prefix)
+    counts = _tickets(scale, rng, queues, staff, customers, incident_type, progress)
+    reset_sequences(
+        [User, Ticket, Transaction, Attachment, TicketWatcher, Link, CustomFieldValue]
+    )
+    return Result(*counts, seconds=time.monotonic() - started)
+
+
+def _queues(scale: Scale, prefix: str) -> list[tuple[Queue, Lifecycle]]:
+    default = LifecycleRow.objects.get(name="default")
+    incident = LifecycleRow.objects.get(name="incident")
+    rows = Queue.objects.bulk_create(
+        Queue(
+            name=f"{prefix}-{n:03d}",
+            description="Benchmark queue",
+            lifecycle=incident if n % 10 == 0 else default,
+            correspond_address=f"{prefix}-{n:03d}@bench.example",
+            comment_address=f"{prefix}-{n:03d}-comment@bench.example",
+        )
+        for n in range(scale.queues)
+    )
+    queues = list(
+        Queue.objects.filter(pk__in=[q.pk for q in rows]).select_related("lifecycle")
+    )
+    return [(q, registry.get_lifecycle(q.lifecycle.name)) for q in queues]
+
+
+def _users(
+    scale: Scale, prefix: str, rng: random.Random
+) -> tuple[list[int], list[int]]:
+    writer = RowWriter(
+        User,
+        [
+            "id", "password", "is_superuser", "username", "email", "real_name",
+            "is_privileged", "is_active", "is_staff", "is_system", "language", "time_zone",
+            "organization", "notify_own_actions", "date_joined",
+        ],
+    )  # fmt: skip
+    first = next_id(User)
+    staff_count = max(5, scale.users // 20)
+    now = timezone.now()
+    staff, customers = [], []
+    for n in range(scale.users):
+        pk = first + n
+        privileged = n < staff_count
+        name = f"{prefix}-{'staff' if privileged else 'cust'}{n}"
+        writer.add(
+            (
+                pk, "!", False, name, f"{name}@bench.example", f"Person {n}", privileged,
+                True, False, False, "", "", rng.choice(["Acme", "Globex", "Initech", ""]),
+                False, now,
+            )
+        )  # fmt: skip
+        (staff if privileged else customers).append(pk)
+    writer.flush()
+    return staff, customers
+
+
+def _grant_staff(
+    queues: list[tuple[Queue, Lifecycle]], staff: list[int], prefix: str
+) -> None:
+    group = Group.objects.create(name=f"{prefix}-staff", description="Benchmark staff")
+    GroupMember.objects.bulk_create(
+        GroupMember(group=group, user_id=pk) for pk in staff
+    )
+    ACE.objects.bulk_create(
+        ACE(right=right, group=group, queue=queue)
+        for queue, lifecycle in queues
+        for right in [*STAFF_RIGHTS, *sorted(lifecycle.declared_rights())]
+    )
+
+
+def _custom_field(prefix: str) -> CustomField:
+    field = CustomField.objects.create(name=f"Incident Type {prefix}", type="select")
+    CustomFieldChoice.objects.bulk_create(
+        CustomFieldChoice(custom_field=field, name=name, sort_order=i)
+        for i, name in enumerate(INCIDENT_TYPES)
+    )
+    QueueCustomField.objects.create(custom_field=field, queue=None)
+    return field
+
+
+class _Writers:
+    def __init__(self) -> None:
+        self.tickets = RowWriter(
+            Ticket,
+            [
+                "id", "type", "queue", "subject", "status", "owner", "priority",
+                "initial_priority", "final_priority", "time_estimated", "time_worked",
+                "time_left", "started", "resolved", "told", "due", "created", "creator",
+                "last_updated", "last_updated_by",
+            ],
+        )  # fmt: skip
+        self.transactions = RowWriter(
+            Transaction,
+            [
+                "id", "ticket", "object_type", "object_id", "type", "field", "old_value",
+                "new_value", "data", "time_taken", "creator", "created",
+            ],
+        )  # fmt: skip
+        self.attachments = RowWriter(
+            Attachment,
+            [
+                "id", "transaction", "message_id", "subject", "filename", "content_type",
+                "headers", "content", "file", "size", "creator", "created",
+            ],
+        )  # fmt: skip
+        self.watchers = RowWriter(TicketWatcher, ["id", "ticket", "role", "user"])
+        self.links = RowWriter(
+            Link, ["id", "type", "base", "target", "target_uri", "creator", "created"]
+        )
+        self.values = RowWriter(
+            CustomFieldValue,
+            [
+                "id",
+                "custom_field",
+                "ticket",
+                "content",
+                "sort_key",
+                "sort_key_high",
+                "creator",
+                "created",
+            ],
+        )
+        self.ids = {
+            name: next_id(model)
+            for name, model in (
+                ("ticket", Ticket),
+                ("transaction", Transaction),
+                ("attachment", Attachment),
+                ("watcher", TicketWatcher),
+                ("link", Link),
+                ("value", CustomFieldValue),
+            )
+        }
+
+    def take_id(self, name: str) -> int:
+        pk = self.ids[name]
+        self.ids[name] = pk + 1
+        return pk
+
+    def flush(self) -> None:
+        # Parents before children, for the foreign keys.
+        for writer in (self.tickets, self.transactions, self.attachments, self.watchers,
+                       self.links, self.values):  # fmt: skip
+            writer.flush()
+
+
+def _tickets(
+    scale: Scale,
+    rng: random.Random,
+    queues: list[tuple[Queue, Lifecycle]],
+    staff: list[int],
+    customers: list[int],
+    incident_type: CustomField,
+    progress: Progress | None,
+) -> tuple[int, int, int]:
+    writers = _Writers()
+    unowned = nobody().pk
+    system = system_user().pk
+    now = timezone.now()
+    first_ticket = writers.ids["ticket"]
+    for n in range(scale.tickets):
+        length = scale.long_length if n < scale.long_tickets else history_length(rng)
+        queue, lifecycle = rng.choice(queues)
+        created = now - timedelta(minutes=rng.randint(60 * 24 * 8, 60 * 24 * 730))
+        _one_ticket(
+            writers, rng, queue, lifecycle, length, created, staff, customers, unowned,
+            system, incident_type, first_ticket,
+        )  # fmt: skip
+        if progress and (n + 1) % 1000 == 0:
+            progress(n + 1, scale.tickets)
+    writers.flush()
+    if progress:
+        progress(scale.tickets, scale.tickets)
+    return scale.tickets, writers.transactions.written, writers.attachments.written
+
+
+def _one_ticket(
+    w: _Writers,
+    rng: random.Random,
+    queue: Queue,
+    lifecycle: Lifecycle,
+    length: int,
+    created: datetime,
+    staff: list[int],
+    customers: list[int],
+    unowned: int,
+    system: int,
+    incident_type: CustomField,
+    first_ticket: int,
+) -> None:
+    ticket_id = w.take_id("ticket")
+    requestor = rng.choice(customers)
+    subject = subject_line(rng)
+    status = lifecycle.default_create_status()
+    owner = unowned
+    started = resolved = told = None
+    worked = 0
+    moment = created
+    history: list[tuple] = []
+
+    def record(kind: str, actor: int, field: str = "", old: object = "", new: object = "",
+               taken: int = 0, body: str = "") -> None:  # fmt: skip
+        txn_id = w.take_id("transaction")
+        history.append(
+            (txn_id, ticket_id, "ticket", ticket_id, kind, field, str(old), str(new), "{}",
+             taken, actor, moment)
+        )  # fmt: skip
+        if body:
+            w.attachments.add(
+                (w.take_id("attachment"), txn_id, f"<bench-{txn_id}@bench.example>", subject,
+                 "", "text/plain", "", body, "", len(body), actor, moment)
+            )  # fmt: skip
+
+    record("Create", requestor, body=message_body(rng))
+    for _ in range(length - 1):
+        moment += timedelta(minutes=rng.randint(5, 600))
+        roll = rng.random()
+        agent = owner if owner != unowned else rng.choice(staff)
+        next_statuses = [s for s in lifecycle.next_statuses(status) if s != "deleted"]
+        new_owner = rng.choice(staff)
+        if roll < 0.45:
+            taken = rng.choice([0, 0, 5, 10, 15, 30])
+            worked += taken
+            actor = requestor if rng.random() < 0.4 else agent
+            if actor != requestor:
+                told = moment
+            record("Correspond", actor, taken=taken, body=message_body(rng))
+        elif roll < 0.85 and roll >= 0.65 and next_statuses:
+            new = rng.choice(next_statuses)
+            record("Status", agent, "Status", status, new)
+            if (
+                lifecycle.is_initial(status)
+                and not lifecycle.is_initial(new)
+                and not started
+            ):
+                started = moment
+            if lifecycle.is_inactive(new):
+                resolved = moment
+            status = new
+        elif roll >= 0.85 and new_owner != owner:
+            record("Set", agent, "Owner", owner, new_owner)
+            owner = new_owner
+        else:
+            # Comments, and the fallback when no status move or owner change is possible.
+            taken = rng.choice([0, 5, 10, 20])
+            worked += taken
+            record("Comment", agent, taken=taken, body=message_body(rng))
+    for row in history:
+        w.transactions.add(row)
+    w.tickets.add(
+        (ticket_id, "ticket", queue.pk, subject, status, owner, rng.randint(0, 60),
+         queue.initial_priority, queue.final_priority, 0, worked, 0, started, resolved, told,
+         created + timedelta(days=rng.randint(1, 14)) if rng.random() < 0.3 else None,
+         created, requestor, moment, history[-1][10])
+    )  # fmt: skip
+    w.watchers.add((w.take_id("watcher"), ticket_id, "Requestor", requestor))
+    if rng.random() < 0.2:
+        w.watchers.add((w.take_id("watcher"), ticket_id, "Cc", rng.choice(customers)))
+    if rng.random() < 0.3:
+        value = rng.choice(INCIDENT_TYPES)
+        w.values.add(
+            (
+                w.take_id("value"),
+                incident_type.pk,
+                ticket_id,
+                value,
+                value,
+                "",
+                system,
+                created,
+            )
+        )
+    if ticket_id > first_ticket and rng.random() < 0.08:
+        kind = rng.choice(["DependsOn", "MemberOf", "RefersTo"])
+        target = rng.randint(first_ticket, ticket_id - 1)
+        w.links.add((w.take_id("link"), kind, ticket_id, target, "", system, created))

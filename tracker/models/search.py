@@ -1,0 +1,72 @@
+"""Full-text search documents: the searchable text of each text part of a message.
+
+On PostgreSQL `vector` is a stored tsvector computed by the database from `content`
+(with a GIN index created by the migration); elsewhere it is an unused placeholder and
+searches fall back to a substring match on `content`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+from tracker.models.tickets import Ticket
+from tracker.models.transactions import Attachment
+
+TEXT_SEARCH_CONFIG = "simple"
+# A tsvector must stay under 1 MB; this many characters always fits.
+MAX_INDEXED_CHARS = 100_000
+
+
+class TsVectorField(models.Field):
+    """A tsvector on PostgreSQL, text elsewhere. Written only by the database."""
+
+    description = "Full-text search vector"
+
+    def db_type(self, connection: BaseDatabaseWrapper) -> str:
+        return "tsvector" if connection.vendor == "postgresql" else "text"
+
+
+class DocumentVector(models.Func):
+    """to_tsvector over the first MAX_INDEXED_CHARS characters; NULL off PostgreSQL."""
+
+    template = "NULL"
+    output_field = TsVectorField()
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return super().as_sql(
+            compiler,
+            connection,
+            template=(
+                f"to_tsvector('{TEXT_SEARCH_CONFIG}'::regconfig, "
+                f"left(%(expressions)s, {MAX_INDEXED_CHARS}))"
+            ),
+            **extra,
+        )
+
+
+class SearchDocument(models.Model):
+    """The text of one stored text part, kept for `Content` searches.
+
+    Written in the same database transaction as its Attachment row; `ticket` is the
+    ticket the message was recorded on (a merged ticket's documents keep pointing at it).
+    """
+
+    attachment = models.OneToOneField(
+        Attachment,
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="search_document",
+    )
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="+")
+    content = models.TextField()
+    vector = models.GeneratedField(
+        expression=DocumentVector("content"),
+        output_field=TsVectorField(),
+        db_persist=True,
+    )
+
+    def __str__(self) -> str:
+        return f"Search text of attachment #{self.attachment_id}"

@@ -1,0 +1,167 @@
+"""Conditions on messages: Content (full text), ContentType, Filename, and transactions.
+
+A merged ticket's messages count for the ticket it was merged into.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.db import connection
+from django.db.models import (
+    BooleanField,
+    Exists,
+    F,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+    TextField,
+    Value,
+)
+
+from tracker.models import Attachment, Transaction
+from tracker.models.search import TEXT_SEARCH_CONFIG, SearchDocument
+from tracker.queries import visible_transactions
+from tracker.ticketsql import people
+from tracker.ticketsql.common import (
+    NULL_OPERATORS,
+    ORDER_OPERATORS,
+    TEXT_OPERATORS,
+    Context,
+    check_operator,
+    compare,
+    is_negative,
+    literal,
+    positive,
+    text_match,
+)
+from tracker.ticketsql.dates import parse_moment
+from tracker.ticketsql.errors import TicketSQLError
+from tracker.ticketsql.nodes import Condition
+
+CONTENT_FIELDS = ("content", "contenttype", "filename")
+_ATTACHMENT_COLUMNS = {"contenttype": "content_type", "filename": "filename"}
+_MAX_WORDS = 32
+
+
+class _ToTsQuery(Func):
+    template = f"to_tsquery('{TEXT_SEARCH_CONFIG}'::regconfig, %(expressions)s)"
+    output_field = TextField()
+
+
+class _Matches(Func):
+    """`vector @@ query` on PostgreSQL."""
+
+    arg_joiner = " @@ "
+    template = "(%(expressions)s)"
+    output_field = BooleanField()
+
+
+def condition(ctx: Context, condition: Condition) -> Q:
+    name = condition.key.field.lower()
+    if name == "content":
+        return _content(ctx, condition)
+    path = _ATTACHMENT_COLUMNS[name]
+    check_operator(condition, TEXT_OPERATORS + NULL_OPERATORS)
+    readable = _readable_transactions(ctx)
+    parts = Attachment.objects.all()
+    if readable is not None:
+        parts = parts.filter(transaction__in=readable)
+    if condition.operator in NULL_OPERATORS:
+        found = _tickets_with(parts.exclude(**{path: ""}))
+        return ~found if condition.operator == "IS" else found
+    parts = parts.filter(
+        text_match(path, positive(condition.operator), literal(condition))
+    )
+    found = _tickets_with(parts)
+    return ~found if is_negative(condition.operator) else found
+
+
+def _readable_transactions(ctx: Context) -> QuerySet[Transaction] | None:
+    """Ids of the transactions the user may read (comments need ShowTicketComments),
+    so that a search never reveals the words of a message the user cannot open.
+    None when the user may read them all."""
+    condition = visible_transactions(ctx.user)
+    if condition is None:
+        return None
+    return Transaction.objects.filter(condition).order_by().values("pk")
+
+
+def _tickets_with(parts: QuerySet[Attachment]) -> Q:
+    """Tickets holding one of `parts` (attachments); a merged ticket's count for its
+    survivor."""
+    parts = parts.order_by()  # compound statements take no ORDER BY in their arms
+    return Q(
+        pk__in=parts.values("transaction__ticket_id").union(
+            parts.filter(transaction__ticket__merged_into__isnull=False).values(
+                "transaction__ticket__merged_into_id"
+            )
+        )
+    )
+
+
+def _content(ctx: Context, condition: Condition) -> Q:
+    check_operator(condition, ("=", "!=", "LIKE", "NOT LIKE"))
+    documents = SearchDocument.objects.filter(
+        _document_match(literal(condition))
+    ).order_by()
+    readable = _readable_transactions(ctx)
+    if readable is not None:
+        documents = documents.filter(attachment__transaction__in=readable)
+    # A UNION keeps each arm an index lookup: the GIN index, then merged_into.
+    found = Q(
+        pk__in=documents.values("ticket_id").union(
+            documents.filter(ticket__merged_into__isnull=False).values(
+                "ticket__merged_into_id"
+            )
+        )
+    )
+    return ~found if is_negative(condition.operator) else found
+
+
+def _document_match(text: str) -> Q:
+    words = re.findall(r"\w+", text)[:_MAX_WORDS]
+    if connection.vendor != "postgresql" or not words:
+        return Q(content__icontains=text)
+    # Each word is a prefix match; words are \w only, so the tsquery always parses.
+    query = " & ".join(f"{word}:*" for word in words)
+    return Q(_Matches(F("vector"), _ToTsQuery(Value(query))))
+
+
+def _transactions(ctx: Context) -> QuerySet[Transaction]:
+    """The transactions the user may read in a ticket's history."""
+    condition = visible_transactions(ctx.user)
+    everything = Transaction.objects.all()
+    return everything if condition is None else everything.filter(condition)
+
+
+def transaction_date(ctx: Context, condition: Condition) -> Q:
+    """`Updated` / `TransactionDate`: some transaction of the ticket at that moment."""
+    check_operator(condition, ORDER_OPERATORS)
+    moment = parse_moment(literal(condition), now=ctx.now, zone=ctx.zone)
+    if moment is None:
+        raise TicketSQLError(
+            f"'{condition.value.text}' is not a date {condition.key.text} understands",
+            condition.value.position,
+        )
+    if positive(condition.operator) == "=":
+        when = Q(created__gte=moment.day_start, created__lt=moment.day_end)
+    else:
+        when = compare("created", condition.operator, moment.at)
+    found = Q(Exists(_transactions(ctx).filter(when, ticket_id=OuterRef("pk"))))
+    return ~found if is_negative(condition.operator) else found
+
+
+def transaction_creator(ctx: Context, condition: Condition) -> Q:
+    """`UpdatedBy`: some transaction of the ticket made by that user."""
+    check_operator(condition, TEXT_OPERATORS)
+    matched = people.user_match(ctx, condition, default="name_or_id")
+    found = Q(
+        Exists(
+            _transactions(ctx).filter(
+                creator__in=people.users(matched), ticket_id=OuterRef("pk")
+            )
+        )
+    )
+    return ~found if is_negative(condition.operator) else found

@@ -1,0 +1,17 @@
+"""URL map: the admin, accounts, the web UI, the REST API and the mail gateway endpoint."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from tracker.ops.views import healthz
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    # login, logout (POST), password_change, password_reset and their done/confirm pages.
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("REST/2.0/", include("tracker.api.urls")),
+    path("REST/1.0/", include("tracker.api.rest1.urls")),
+    path("", include("mailgate.urls")),
+    path("", include("tracker.web.urls")),
+]

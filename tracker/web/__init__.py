@@ -1,0 +1,1 @@
+"""The web UI: thin views over tracker.queries and tracker.services."""
