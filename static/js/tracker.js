@@ -63,55 +63,104 @@
   });
 })();
 
-/* Created-vs-resolved chart: an SVG drawn from the metrics JSON (numbers also in a table). */
+/* Metric charts: Chart.js draws each <canvas data-chart> from the metrics JSON; the
+   same numbers are always in a table next to it, so a missing library loses nothing. */
 (function () {
   "use strict";
-  var SVG = "http://www.w3.org/2000/svg";
+  var requests = {};
 
-  function el(name, attrs) {
-    var node = document.createElementNS(SVG, name);
-    Object.keys(attrs).forEach(function (key) {
-      node.setAttribute(key, attrs[key]);
-    });
-    return node;
+  function labels() {
+    var node = document.getElementById("chart-labels");
+    return node ? JSON.parse(node.textContent) : {};
   }
 
-  function draw(container, rows) {
-    var width = 720, height = 200, pad = 24;
-    var max = 1;
-    rows.forEach(function (r) {
-      max = Math.max(max, r.created, r.resolved);
+  function load(url) {
+    if (!requests[url]) {
+      requests[url] = fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+        .then(function (response) { return response.ok ? response.json() : null; });
+    }
+    return requests[url];
+  }
+
+  function colours() {
+    var style = getComputedStyle(document.documentElement);
+    return {
+      accent: style.getPropertyValue("--accent").trim() || "#2556c4",
+      ok: style.getPropertyValue("--ok").trim() || "#1d7a46",
+      muted: style.getPropertyValue("--muted").trim() || "#5d6878",
+      text: style.getPropertyValue("--text").trim() || "#1c2430",
+      border: style.getPropertyValue("--border").trim() || "#dde2e8"
+    };
+  }
+
+  function config(kind, data, words, c) {
+    var bar = function (names, values, label, colour) {
+      return { type: "bar", data: { labels: names, datasets: [{ label: label, data: values, backgroundColor: colour }] } };
+    };
+    if (kind === "created_vs_resolved") {
+      var rows = data.created_vs_resolved;
+      return {
+        type: "line",
+        data: {
+          labels: rows.map(function (r) { return r.day; }),
+          datasets: [
+            { label: words.created, data: rows.map(function (r) { return r.created; }), borderColor: c.accent, backgroundColor: c.accent, tension: 0.2 },
+            { label: words.resolved, data: rows.map(function (r) { return r.resolved; }), borderColor: c.ok, backgroundColor: c.ok, tension: 0.2 }
+          ]
+        }
+      };
+    }
+    if (kind === "open_by_owner") {
+      return bar(data.open_by_owner.map(function (r) { return r.owner; }), data.open_by_owner.map(function (r) { return r.count; }), words.open, c.accent);
+    }
+    if (kind === "open_by_queue_status") {
+      return bar(data.open_by_queue_status.map(function (r) { return r.queue + " · " + r.status; }), data.open_by_queue_status.map(function (r) { return r.count; }), words.open, c.accent);
+    }
+    if (kind === "backlog_age") {
+      var keys = ["under_1d", "1_7d", "7_30d", "over_30d"];
+      return bar(keys.map(function (k) { return words[k]; }), keys.map(function (k) { return data.backlog_age[k]; }), words.open, c.accent);
+    }
+    if (kind === "response_times") {
+      var first = data.first_response_hours, res = data.resolve_hours;
+      return {
+        type: "bar",
+        data: {
+          labels: [words.first_response, words.resolution],
+          datasets: [
+            { label: words.median, data: [first.median, res.median], backgroundColor: c.accent },
+            { label: words.p90, data: [first.p90, res.p90], backgroundColor: c.muted }
+          ]
+        }
+      };
+    }
+    if (kind === "custom_field" && data.custom_field) {
+      return bar(data.custom_field.values.map(function (r) { return r.value; }), data.custom_field.values.map(function (r) { return r.count; }), words.tickets, c.accent);
+    }
+    return null;
+  }
+
+  function draw(canvas) {
+    if (typeof window.Chart === "undefined") {
+      return;
+    }
+    load(canvas.getAttribute("data-chart-src")).then(function (data) {
+      if (!data) {
+        return;
+      }
+      var c = colours();
+      var cfg = config(canvas.getAttribute("data-chart"), data, labels(), c);
+      if (!cfg) {
+        return;
+      }
+      window.Chart.defaults.color = c.text;
+      window.Chart.defaults.borderColor = c.border;
+      cfg.options = { responsive: true, maintainAspectRatio: false, animation: false, plugins: { legend: { display: cfg.data.datasets.length > 1 } }, scales: { y: { beginAtZero: true } } };
+      canvas.parentNode.classList.add("drawn");
+      canvas.chart = new window.Chart(canvas, cfg);
     });
-    var svg = el("svg", { viewBox: "0 0 " + width + " " + (height + pad), class: "chart-svg" });
-    var slot = (width - pad) / Math.max(rows.length, 1);
-    var bar = Math.max(1, slot / 2 - 1);
-    rows.forEach(function (r, i) {
-      var x = pad + i * slot;
-      [["created", r.created, 0], ["resolved", r.resolved, bar]].forEach(function (item) {
-        var h = (item[1] / max) * height;
-        var rect = el("rect", { x: x + item[2], y: height - h, width: bar, height: h, class: "bar " + item[0] });
-        var title = el("title", {});
-        title.textContent = r.day + ": " + item[1] + " " + item[0];
-        rect.appendChild(title);
-        svg.appendChild(rect);
-      });
-    });
-    svg.appendChild(el("line", { x1: pad, y1: height, x2: width, y2: height, class: "axis" }));
-    var top = el("text", { x: 0, y: 12, class: "axis-label" });
-    top.textContent = String(max);
-    svg.appendChild(top);
-    container.appendChild(svg);
   }
 
   document.addEventListener("DOMContentLoaded", function () {
-    document.querySelectorAll("[data-chart-src]").forEach(function (container) {
-      fetch(container.getAttribute("data-chart-src"), { headers: { Accept: "application/json" }, credentials: "same-origin" })
-        .then(function (response) { return response.ok ? response.json() : null; })
-        .then(function (data) {
-          if (data) {
-            draw(container, data.created_vs_resolved);
-          }
-        });
-    });
+    document.querySelectorAll("canvas[data-chart]").forEach(draw);
   });
 })();
