@@ -143,7 +143,11 @@
     if (typeof window.Chart === "undefined") {
       return;
     }
-    load(canvas.getAttribute("data-chart-src")).then(function (data) {
+    var inline = canvas.getAttribute("data-chart-json");
+    var source = inline
+      ? Promise.resolve(JSON.parse(document.getElementById(inline).textContent))
+      : load(canvas.getAttribute("data-chart-src"));
+    source.then(function (data) {
       if (!data) {
         return;
       }

@@ -8,6 +8,7 @@ from tracker.models.customfields import (
     CustomFieldValue,
     QueueCustomField,
 )
+from tracker.models.dashboards import Dashboard, DashboardItem, DashboardItemKind
 from tracker.models.links import REVERSE_NAMES, Link, LinkType
 from tracker.models.principals import (
     NOBODY_USERNAME,
@@ -58,6 +59,9 @@ __all__ = [
     "CustomFieldLookup",
     "CustomFieldType",
     "CustomFieldValue",
+    "Dashboard",
+    "DashboardItem",
+    "DashboardItemKind",
     "Group",
     "GroupDomain",
     "GroupMember",

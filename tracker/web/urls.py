@@ -2,14 +2,48 @@
 
 from django.urls import path
 
-from tracker.web import account, create, home, metrics, search, tickets, updates
+from tracker.web import (
+    account,
+    create,
+    dashboards,
+    home,
+    metrics,
+    search,
+    tickets,
+    updates,
+)
+from tracker.web import tokens as tokens_page
 
 urlpatterns = [
     path("", home.home, name="home"),
     path("people/<int:user_id>/tickets/", home.person_tickets, name="person-tickets"),
     path("preferences/", account.preferences, name="preferences"),
+    path("preferences/tokens/", tokens_page.auth_tokens, name="auth-tokens"),
     path("metrics/", metrics.metrics_page, name="metrics"),
     path("metrics.json", metrics.metrics_json, name="metrics-json"),
+    path("dashboards/", dashboards.dashboard_list, name="dashboard-list"),
+    path("dashboards/new/", dashboards.dashboard_create, name="dashboard-create"),
+    path("dashboards/<int:pk>/", dashboards.dashboard_detail, name="dashboard-detail"),
+    path(
+        "dashboards/<int:pk>/delete/",
+        dashboards.dashboard_delete,
+        name="dashboard-delete",
+    ),
+    path(
+        "dashboards/<int:pk>/items/",
+        dashboards.dashboard_item_add,
+        name="dashboard-item-add",
+    ),
+    path(
+        "dashboards/<int:pk>/items/<int:item_id>/remove/",
+        dashboards.dashboard_item_remove,
+        name="dashboard-item-remove",
+    ),
+    path(
+        "dashboards/<int:pk>/items/<int:item_id>/move/",
+        dashboards.dashboard_item_move,
+        name="dashboard-item-move",
+    ),
     path("search/", search.ticket_search, name="ticket-search"),
     path("search/bulk/", search.bulk_update, name="bulk-update"),
     path("search/saved/", search.saved_search_create, name="saved-search-create"),
