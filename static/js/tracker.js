@@ -168,3 +168,66 @@
     document.querySelectorAll("canvas[data-chart]").forEach(draw);
   });
 })();
+
+/* Query builder: offer only the operators a field takes; add more rows on demand. */
+(function () {
+  "use strict";
+
+  function data(id) {
+    var node = document.getElementById(id);
+    return node ? JSON.parse(node.textContent) : null;
+  }
+
+  function limitOperators(row, kinds, operators) {
+    var field = row.querySelector("[data-builder-field]");
+    var select = row.querySelector("[data-builder-operator]");
+    var allowed = operators[kinds[field.value]] || null;
+    Array.prototype.forEach.call(select.options, function (option) {
+      option.hidden = allowed !== null && allowed.indexOf(option.value) === -1;
+    });
+    if (allowed && allowed.indexOf(select.value) === -1) {
+      select.value = allowed[0];
+    }
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var builder = document.querySelector("[data-builder]");
+    if (!builder) {
+      return;
+    }
+    var kinds = data("builder-kinds") || {};
+    var operators = data("builder-operators") || {};
+    builder.querySelectorAll("[data-builder-row]").forEach(function (row) {
+      limitOperators(row, kinds, operators);
+    });
+    builder.addEventListener("change", function (event) {
+      if (event.target.matches("[data-builder-field]")) {
+        limitOperators(event.target.closest("[data-builder-row]"), kinds, operators);
+      }
+    });
+    var add = builder.querySelector("[data-builder-add]");
+    add.hidden = false;
+    add.addEventListener("click", function () {
+      var rows = builder.querySelectorAll("[data-builder-row]");
+      if (rows.length >= 10) {
+        return;
+      }
+      var copy = rows[rows.length - 1].cloneNode(true);
+      var n = rows.length + 1;
+      copy.querySelectorAll("select, input").forEach(function (control) {
+        var base = control.id.split("-")[0];
+        control.id = base + "-" + n;
+        var label = copy.querySelector('label[for^="' + base + '-"]');
+        if (label) {
+          label.htmlFor = control.id;
+        }
+        if (control.tagName === "INPUT") {
+          control.value = "";
+        }
+      });
+      copy.querySelector(".builder-join").hidden = false;
+      rows[rows.length - 1].after(copy);
+      copy.querySelector("[data-builder-field]").focus();
+    });
+  });
+})();

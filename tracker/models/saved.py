@@ -18,6 +18,11 @@ class SavedSearch(models.Model):
     query = models.TextField(blank=True)
     order_by = models.CharField(max_length=64, default="LastUpdated")
     order = models.CharField(max_length=4, default="DESC")
+    columns = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="Result columns in order, comma-separated.",
+    )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
@@ -46,4 +51,6 @@ class SavedSearch(models.Model):
 
     def get_absolute_url(self) -> str:
         query = {"q": self.query, "order_by": self.order_by, "order": self.order}
-        return reverse("ticket-search") + "?" + urlencode(query)
+        if self.columns:
+            query["col"] = self.columns.split(",")
+        return reverse("ticket-search") + "?" + urlencode(query, doseq=True)

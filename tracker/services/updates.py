@@ -138,6 +138,7 @@ def save_search(
     order_by: str = "LastUpdated",
     order: str = "DESC",
     group: Group | None = None,
+    columns: str = "",
 ) -> SavedSearch:
     """Save (or overwrite, by name) one of the actor's searches; needs CreateSavedSearch.
 
@@ -157,6 +158,7 @@ def save_search(
             "order_by": order_by,
             "order": "ASC" if order.upper() == "ASC" else "DESC",
             "group": group,
+            "columns": columns[:500],
         },
     )
     return saved

@@ -254,6 +254,7 @@ class SaveSearchForm(forms.Form):
     q = forms.CharField(widget=forms.HiddenInput, required=False)
     order_by = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
     order = forms.CharField(widget=forms.HiddenInput, required=False, max_length=4)
+    columns = forms.CharField(widget=forms.HiddenInput, required=False, max_length=500)
 
     def __init__(
         self, *args: Any, groups: list[tuple[str, str]], **kwargs: Any
