@@ -243,6 +243,57 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
+# --- Operations (owned by tracker/ops; see docs/DEPLOYMENT.md) ----------------------------
+# LOG_FORMAT=json writes one JSON object per line (tracker.ops.logging.JsonFormatter).
+LOG_FORMAT = env("LOG_FORMAT", default="plain")
+if LOG_FORMAT == "json":
+    LOGGING["formatters"]["json"] = {"()": "tracker.ops.logging.JsonFormatter"}
+    LOGGING["handlers"]["console"]["formatter"] = "json"
+# /metrics: a bearer token and/or client networks; with neither, loopback only.
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=[])
+METRICS_CACHE_SECONDS = env.int("METRICS_CACHE_SECONDS", default=15)
+HEALTHZ_WORKER_CACHE_SECONDS = env.int("HEALTHZ_WORKER_CACHE_SECONDS", default=30)
+HEALTHZ_QUARANTINE_WARN = env.int("HEALTHZ_QUARANTINE_WARN", default=1)
+MIDDLEWARE.insert(0, "tracker.ops.middleware.RequestMetricsMiddleware")
+# A read replica for searches and reports (tracker.ops.dbrouter); writes stay on default.
+if env("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"].get("CONN_MAX_AGE", 0)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["tracker.ops.dbrouter.ReplicaRouter"]
+    MIDDLEWARE.append("tracker.ops.dbrouter.ReplicaViewsMiddleware")
+REPLICA_VIEWS = env.list(
+    "REPLICA_VIEWS",
+    default=[
+        "ticket-search",
+        "metrics",
+        "metrics-json",
+        "api:tickets",
+        "rest1:search-ticket",
+    ],
+)
+# Attachments: the filesystem under MEDIA_ROOT, or S3-compatible storage.
+ATTACHMENT_STORAGE = env("ATTACHMENT_STORAGE", default="filesystem")
+if ATTACHMENT_STORAGE == "s3":
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("S3_BUCKET"),
+            "endpoint_url": env("S3_ENDPOINT_URL", default=None),
+            "region_name": env("S3_REGION", default=None),
+            "access_key": env("S3_ACCESS_KEY_ID", default=None),
+            "secret_key": env("S3_SECRET_ACCESS_KEY", default=None),
+            "location": env("S3_PREFIX", default=""),
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+elif ATTACHMENT_STORAGE != "filesystem":
+    raise ImproperlyConfigured("ATTACHMENT_STORAGE must be 'filesystem' or 's3'.")
+# --- end of operations block ----------------------------------------------------------------
+
 # --- REST API (owned by tracker/api; see docs/ARCHITECTURE.md) ---------------------------
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -3,10 +3,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from tracker.ops.views import healthz
+from tracker.ops.views import healthz, metrics
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("metrics", metrics, name="prometheus-metrics"),
     path("admin/", admin.site.urls),
     # login, logout (POST), password_change, password_reset and their done/confirm pages.
     path("accounts/", include("django.contrib.auth.urls")),
