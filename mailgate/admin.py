@@ -3,13 +3,16 @@ for the ones that were rejected, quarantined or failed."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.html import format_html
 
-from mailgate.models import REPLAYABLE, InboundEmail
+from mailgate.models import REPLAYABLE, InboundEmail, Mailbox
 from mailgate.services import replay
 from tracker.errors import DomainError
 
@@ -110,4 +113,43 @@ class InboundEmailAdmin(admin.ModelAdmin):
                 "failed messages can be replayed.",
                 messages.WARNING,
             )
+        return None
+
+
+@admin.register(Mailbox)
+class MailboxAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "queue",
+        "action",
+        "protocol",
+        "host",
+        "username",
+        "is_active",
+        "last_polled_at",
+        "last_error",
+    ]
+    list_filter = ["is_active", "protocol", "queue"]
+    search_fields = ["name", "host", "username"]
+    readonly_fields = ["last_polled_at", "last_error", "lease_until"]
+    actions = ["poll_now"]
+
+    def formfield_for_dbfield(
+        self, db_field: Any, request: HttpRequest, **kwargs: Any
+    ) -> forms.Field | None:
+        if db_field.name == "password":
+            # Kept as given (the mail server needs it); shown masked but editable.
+            kwargs["widget"] = forms.PasswordInput(render_value=True)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    @admin.action(description="Poll the selected mailboxes now")
+    def poll_now(
+        self, request: HttpRequest, queryset: QuerySet[Mailbox]
+    ) -> HttpResponse | None:
+        from mailgate.polling import poll_mailbox
+
+        for mailbox in queryset.select_related("queue"):
+            result = poll_mailbox(mailbox)
+            level = messages.SUCCESS if result.ok else messages.ERROR
+            self.message_user(request, str(result), level)
         return None

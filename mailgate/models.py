@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
@@ -88,3 +89,98 @@ class InboundEmail(models.Model):
     @property
     def is_replayable(self) -> bool:
         return self.status in REPLAYABLE
+
+
+class MailboxProtocol(models.TextChoices):
+    IMAP = "imap", "IMAP"
+    POP3 = "pop3", "POP3"
+
+
+class MailboxSecurity(models.TextChoices):
+    SSL = "ssl", "TLS from the start (IMAPS 993 / POP3S 995)"
+    STARTTLS = "starttls", "STARTTLS"
+    NONE = "none", "None (loopback or a trusted network only)"
+
+
+class AfterStore(models.TextChoices):
+    DELETE = "delete", "Delete from the server"
+    MOVE = "move", "Move to another folder (IMAP)"
+
+
+class Mailbox(models.Model):
+    """A remote IMAP or POP3 mailbox whose messages are fetched into a queue (the
+    fetchmail alternative). A message leaves the server only once it is stored."""
+
+    name = models.CharField(max_length=100, unique=True)
+    queue = models.ForeignKey(Queue, on_delete=models.CASCADE, related_name="+")
+    action = models.CharField(
+        max_length=64,
+        default="correspond",
+        help_text="correspond or comment, optionally joined with take/resolve by '-'.",
+    )
+    protocol = models.CharField(
+        max_length=8, choices=MailboxProtocol.choices, default=MailboxProtocol.IMAP
+    )
+    security = models.CharField(
+        max_length=8, choices=MailboxSecurity.choices, default=MailboxSecurity.SSL
+    )
+    host = models.CharField(max_length=255)
+    port = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Empty for the protocol's usual port."
+    )
+    username = models.CharField(max_length=255)
+    # Stored as given: the mail server needs the password itself, so a hash is no use.
+    password = models.CharField(max_length=255, blank=True)
+    folder = models.CharField(max_length=255, default="INBOX", help_text="IMAP only.")
+    after_store = models.CharField(
+        max_length=8, choices=AfterStore.choices, default=AfterStore.DELETE
+    )
+    move_to = models.CharField(
+        max_length=255,
+        blank=True,
+        help_text="IMAP folder for stored messages when they are moved.",
+    )
+    batch_size = models.PositiveIntegerField(
+        default=100, help_text="Messages fetched per poll at most."
+    )
+    every_minutes = models.PositiveIntegerField(
+        default=1, help_text="Poll at most this often."
+    )
+    timeout = models.PositiveIntegerField(default=60, help_text="Seconds.")
+    is_active = models.BooleanField(default=True)
+    last_polled_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    # A poll claims the mailbox until this time, so two workers never poll it at once.
+    lease_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "mailboxes"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.protocol}://{self.username}@{self.host})"
+
+    def clean(self) -> None:
+        from mailgate.routing import RouteError, parse_actions
+
+        errors = {}
+        try:
+            parse_actions(self.action)
+        except RouteError as exc:
+            errors["action"] = str(exc)
+        if self.after_store == AfterStore.MOVE:
+            if self.protocol != MailboxProtocol.IMAP:
+                errors["after_store"] = "POP3 has no folders: stored mail is deleted."
+            elif not self.move_to.strip():
+                errors["move_to"] = "Name the folder stored messages move to."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def effective_port(self) -> int:
+        if self.port:
+            return self.port
+        ssl = self.security == MailboxSecurity.SSL
+        if self.protocol == MailboxProtocol.IMAP:
+            return 993 if ssl else 143
+        return 995 if ssl else 110

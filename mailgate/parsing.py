@@ -183,7 +183,50 @@ def _precheck(raw: bytes) -> str:
         return f"header block too large ({end} bytes)"
     if raw.count(b"boundary=") + raw.count(b"BOUNDARY=") > MAX_BOUNDARIES:
         return "too many MIME boundaries"
+    parts, depth = mime_shape(raw)
+    if parts > MAX_PARTS:
+        return f"too many MIME parts ({parts})"
+    if depth > MAX_DEPTH:
+        return f"MIME nested too deep ({depth})"
     return ""
+
+
+_BOUNDARY_PARAM = re.compile(
+    rb'boundary\s*=\s*(?:"([^"\r\n]{1,200})"|([^\s;"]{1,200}))', re.I
+)
+
+
+def mime_shape(raw: bytes) -> tuple[int, int]:
+    """(parts, nesting depth) of a message, estimated in one pass over its lines.
+
+    The stdlib parser tests every line against every open boundary, so a thousand
+    nested multiparts or thousands of parts cost seconds to minutes; this scan is
+    linear and lets such messages be refused before the real parse. Only boundaries
+    declared in the message count, and a level opens at its first delimiter line.
+    """
+    if b"boundary" not in raw.lower():
+        return 1, 1
+    declared: set[bytes] = set()
+    open_levels: list[bytes] = []
+    parts, deepest = 1, 1
+    for line in raw.splitlines():
+        if line.startswith(b"--"):
+            token = line[2:].rstrip()
+            if token.endswith(b"--") and token[:-2] in declared:
+                closing = token[:-2]
+                if closing in open_levels:
+                    del open_levels[open_levels.index(closing) :]
+                continue
+            if token in declared:
+                parts += 1
+                if token not in open_levels:
+                    open_levels.append(token)
+                    deepest = max(deepest, len(open_levels) + 1)
+                continue
+        if b"oundary" in line or b"OUNDARY" in line:
+            for quoted, bare in _BOUNDARY_PARAM.findall(line):
+                declared.add(quoted or bare)
+    return parts, deepest
 
 
 def raw_message_id(raw: bytes) -> str:

@@ -11,3 +11,11 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
 app = Celery("tracker")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+# The mail gateway's mailbox polling; each mailbox keeps its own interval on top.
+app.conf.beat_schedule = {
+    "mailgate-poll-mailboxes": {
+        "task": "mailgate.tasks.poll_mailboxes_task",
+        "schedule": 60.0,
+    },
+}

@@ -448,11 +448,20 @@ def _encoded_word_subject(size):
         "nul-cr-lf",
     ],
 )
-def test_hostile_mime_is_stored_within_the_time_budget(raw, status):
+def test_hostile_mime_is_stored_within_the_time_and_memory_budget(raw, status):
     import time
+    import tracemalloc
 
+    tracemalloc.start()
     start = time.monotonic()
-    result = deliver(raw)
-    assert time.monotonic() - start < 20
+    try:
+        result = deliver(raw)
+        elapsed = time.monotonic() - start
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert elapsed < 20
+    # Python-level allocations: a few copies of the message at most, never a blow-up.
+    assert peak < 64 * 1024 * 1024 + 8 * len(raw)
     assert result.status == status
     assert bytes(InboundEmail.objects.get(pk=result.inbound_id).raw) == raw

@@ -18,7 +18,10 @@ CHANGELIST = "admin:mailgate_inboundemail_changelist"
 @pytest.fixture
 def admin_client_(client, settings):
     settings.SECURE_SSL_REDIRECT = False
-    client.force_login(make_admin())
+    # Named, so that another backend listed first cannot decline the session.
+    client.force_login(
+        make_admin(), backend="django.contrib.auth.backends.ModelBackend"
+    )
     return client
 
 
