@@ -12,10 +12,12 @@ app = Celery("tracker")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
+
 # The mail gateway's mailbox polling; each mailbox keeps its own interval on top.
-app.conf.beat_schedule = {
-    "mailgate-poll-mailboxes": {
-        "task": "mailgate.tasks.poll_mailboxes_task",
-        "schedule": 60.0,
-    },
-}
+# Added once the settings are read, so that a CELERY_BEAT_SCHEDULE there is kept.
+@app.on_after_configure.connect
+def _add_mail_polling(sender: Celery, **kwargs: object) -> None:
+    sender.conf.beat_schedule.setdefault(
+        "mailgate-poll-mailboxes",
+        {"task": "mailgate.tasks.poll_mailboxes_task", "schedule": 60.0},
+    )
