@@ -34,6 +34,26 @@
       return;
     }
     var key = event.key;
+    if (key === "?") {
+      var help = document.getElementById("shortcuts");
+      if (help && !help.open) {
+        event.preventDefault();
+        help.showModal();
+      }
+      return;
+    }
+    if (key === "/") {
+      var search = document.getElementById("q");
+      var nav = document.querySelector("[data-search-link]");
+      if (search) {
+        event.preventDefault();
+        search.focus();
+      } else if (nav) {
+        event.preventDefault();
+        window.location.href = nav.href;
+      }
+      return;
+    }
     if (key === "r" && choose("reply")) {
       event.preventDefault();
     } else if (key === "c" && choose("comment")) {
@@ -45,6 +65,27 @@
         button.click();
       }
     }
+  });
+
+  // The help overlay and the light/dark toggle (remembered in a cookie, so the server
+  // renders the chosen theme and the page never flashes the other one).
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-help-open]")) {
+      var help = document.getElementById("shortcuts");
+      if (help) {
+        help.showModal();
+      }
+      return;
+    }
+    if (!event.target.closest("[data-theme-toggle]")) {
+      return;
+    }
+    var root = document.documentElement;
+    var current = root.dataset.theme ||
+      (window.matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light");
+    var next = current === "dark" ? "light" : "dark";
+    root.dataset.theme = next;
+    document.cookie = "theme=" + next + "; path=/; max-age=31536000; SameSite=Lax";
   });
 
   // Links such as "Resolve" pick the message type and the status in the update form.

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.db.models import Max, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from queues.models import Queue
 from tracker import rights
@@ -51,7 +52,7 @@ def can_modify(user: User, dashboard: Dashboard) -> bool:
 
 def _require_modify(user: User, dashboard: Dashboard) -> None:
     if not can_modify(user, dashboard):
-        raise PermissionDenied("You may not change this dashboard.")
+        raise PermissionDenied(_("You may not change this dashboard."))
 
 
 @transaction.atomic
@@ -61,17 +62,19 @@ def create_dashboard(
     """A new, empty dashboard, private or shared with one of the actor's groups."""
     name = " ".join(name.split())[:200]
     if not name:
-        raise ValidationFailed("A dashboard needs a name.")
+        raise ValidationFailed(_("A dashboard needs a name."))
     if group is None:
         rights.require(actor, rights.CREATE_OWN_DASHBOARD)
     else:
         rights.require(actor, rights.CREATE_DASHBOARD)
         if group.pk not in rights.grants_for(actor).group_ids:
             raise PermissionDenied(
-                "You can only share dashboards with your own groups."
+                _("You can only share dashboards with your own groups.")
             )
     if Dashboard.objects.filter(owner=actor, name=name).exists():
-        raise ValidationFailed(f"You already have a dashboard called '{name}'.")
+        raise ValidationFailed(
+            _("You already have a dashboard called '%(name)s'.") % {"name": name}
+        )
     return Dashboard.objects.create(owner=actor, name=name, group=group)
 
 
@@ -84,7 +87,7 @@ def delete_dashboard(*, dashboard: Dashboard, actor: User) -> None:
     elif dashboard.group_id in rights.grants_for(actor).group_ids:
         rights.require(actor, rights.DELETE_DASHBOARD)
     else:
-        raise PermissionDenied("You may not delete this dashboard.")
+        raise PermissionDenied(_("You may not delete this dashboard."))
     dashboard.delete()
 
 
@@ -107,22 +110,22 @@ def add_dashboard_item(
     """
     _require_modify(actor, dashboard)
     if (saved_search is None) == (not chart):
-        raise ValidationFailed("Choose either a saved search or a chart.")
+        raise ValidationFailed(_("Choose either a saved search or a chart."))
     if saved_search is not None:
         if not (
             saved_search.owner_id == actor.pk
             or saved_search.group_id in rights.grants_for(actor).group_ids
         ):
-            raise NotFound("No such saved search.")
+            raise NotFound(_("No such saved search."))
         kind = DashboardItemKind.SEARCH
     else:
         if chart not in CHARTS:
-            raise ValidationFailed(f"'{chart}' is not a chart.")
+            raise ValidationFailed(_("'%(chart)s' is not a chart.") % {"chart": chart})
         if chart == "custom_field" and custom_field is None:
-            raise ValidationFailed("Choose the custom field to break down by.")
+            raise ValidationFailed(_("Choose the custom field to break down by."))
         kind = DashboardItemKind.CHART
     if queue is not None and not rights.has_right(actor, rights.SEE_QUEUE, queue):
-        raise NotFound("No such queue.")
+        raise NotFound(_("No such queue."))
     last = dashboard.items.aggregate(last=Max("position"))["last"]
     return DashboardItem.objects.create(
         dashboard=dashboard,

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from queues.models import Queue
 from tracker import rights
@@ -29,9 +30,11 @@ def check_unchanged(ticket: Ticket, expected_last_updated: datetime | None) -> N
     if expected_last_updated is None or ticket.last_updated == expected_last_updated:
         return
     raise Conflict(
-        f"Ticket #{ticket.pk} was changed by {ticket.last_updated_by.display_name} "
-        "since you loaded the page. Nothing was saved: reload it, check the history "
-        "and try again."
+        _(
+            "Ticket #%(id)s was changed by %(name)s since you loaded the page. Nothing "
+            "was saved: reload it, check the history and try again."
+        )
+        % {"id": ticket.pk, "name": ticket.last_updated_by.display_name}
     )
 
 
@@ -64,7 +67,9 @@ def update_ticket(
         owner = None
     has_reply, has_comment = bool(reply.strip()), bool(comment.strip())
     if not (has_reply or has_comment or uploads or time_taken or status or owner):
-        raise ValidationFailed("Nothing to update: write a message or change a field.")
+        raise ValidationFailed(
+            _("Nothing to update: write a message or change a field.")
+        )
     written: list[Transaction] = []
     if has_reply or (uploads and not has_comment):
         written.append(
@@ -147,10 +152,10 @@ def save_search(
     rights.require(actor, rights.CREATE_SAVED_SEARCH)
     name = " ".join(name.split())[:200]
     if not name:
-        raise ValidationFailed("A saved search needs a name.")
+        raise ValidationFailed(_("A saved search needs a name."))
     if group is not None and group.pk not in rights.grants_for(actor).group_ids:
-        raise PermissionDenied("You can only share searches with your own groups.")
-    saved, _ = SavedSearch.objects.update_or_create(
+        raise PermissionDenied(_("You can only share searches with your own groups."))
+    saved, _created = SavedSearch.objects.update_or_create(
         owner=actor,
         name=name,
         defaults={
@@ -168,7 +173,7 @@ def save_search(
 def delete_saved_search(*, saved: SavedSearch, actor: User) -> None:
     """Only the owner deletes a saved search."""
     if saved.owner_id != actor.pk:
-        raise PermissionDenied("Only the owner may delete this saved search.")
+        raise PermissionDenied(_("Only the owner may delete this saved search."))
     saved.delete()
 
 
@@ -190,7 +195,9 @@ def set_preferences(
     else:
         rights.require(actor, rights.MODIFY_SELF, None, rights.ADMIN_USERS)
     if time_zone and time_zone not in zoneinfo.available_timezones():
-        raise ValidationFailed(f"'{time_zone}' is not a known time zone.")
+        raise ValidationFailed(
+            _("'%(zone)s' is not a known time zone.") % {"zone": time_zone}
+        )
     user.time_zone = time_zone
     user.language = language
     user.notify_own_actions = notify_own_actions

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from tracker.services import Upload
@@ -126,7 +127,15 @@ class AddWatcherForm(forms.Form):
         label=_("Email or username"),
         max_length=254,
         widget=forms.TextInput(
-            attrs={"list": "owner-candidates", "placeholder": _("email or username")}
+            attrs={
+                "list": "people-options",
+                "placeholder": _("email or username"),
+                "autocomplete": "off",
+                "hx-get": reverse_lazy("autocomplete-people"),
+                "hx-trigger": "input changed delay:250ms",
+                "hx-target": "#people-options",
+                "hx-swap": "innerHTML",
+            }
         ),
     )
 
@@ -146,7 +155,17 @@ class AddLinkForm(forms.Form):
     other = forms.CharField(
         label=_("Ticket number or URL"),
         max_length=500,
-        widget=forms.TextInput(attrs={"placeholder": _("#123 or URL")}),
+        widget=forms.TextInput(
+            attrs={
+                "list": "ticket-options",
+                "placeholder": _("#123 or URL"),
+                "autocomplete": "off",
+                "hx-get": reverse_lazy("autocomplete-tickets"),
+                "hx-trigger": "input changed delay:250ms",
+                "hx-target": "#ticket-options",
+                "hx-swap": "innerHTML",
+            }
+        ),
     )
 
 

@@ -419,10 +419,31 @@ def ticket_changed(request: HttpRequest, pk: int) -> HttpResponse:
     loaded = parse_loaded_at(request.GET.get("since"))
     if loaded is None or ticket.last_updated <= loaded:
         return HttpResponse(status=204)
-    return render(
+    response = render(
         request,
         "tracker/partials/changed_notice.html",
         {"ticket": ticket},
+    )
+    # The ticket page listens for this event and reloads its history block.
+    response["HX-Trigger"] = "ticket-changed"
+    return response
+
+
+@login_required
+@require_GET
+def ticket_history(request: HttpRequest, pk: int) -> HttpResponse:
+    """The history block alone (a page of it), for the ticket page to refresh."""
+    ticket = load_ticket(request, pk)
+    page = _history_page(request, ticket)
+    return render(
+        request,
+        "tracker/partials/history.html",
+        {
+            "ticket": ticket,
+            "history_page": page,
+            "entries": build_entries(list(page.object_list)),
+            "is_staff_view": request.user.is_privileged,
+        },
     )
 
 

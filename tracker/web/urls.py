@@ -4,6 +4,7 @@ from django.urls import path
 
 from tracker.web import (
     account,
+    autocomplete,
     create,
     dashboards,
     home,
@@ -44,6 +45,8 @@ urlpatterns = [
         dashboards.dashboard_item_move,
         name="dashboard-item-move",
     ),
+    path("autocomplete/people/", autocomplete.people, name="autocomplete-people"),
+    path("autocomplete/tickets/", autocomplete.tickets, name="autocomplete-tickets"),
     path("search/", search.ticket_search, name="ticket-search"),
     path("search/bulk/", search.bulk_update, name="bulk-update"),
     path("search/saved/", search.saved_search_create, name="saved-search-create"),
@@ -55,6 +58,7 @@ urlpatterns = [
     path("ticket/new/", create.ticket_create, name="ticket-create"),
     path("ticket/<int:pk>/", tickets.ticket_detail, name="ticket-detail"),
     path("ticket/<int:pk>/changed/", tickets.ticket_changed, name="ticket-changed"),
+    path("ticket/<int:pk>/history/", tickets.ticket_history, name="ticket-history"),
     path(
         "ticket/<int:pk>/attachment/<int:attachment_id>/",
         tickets.attachment_download,
