@@ -22,7 +22,7 @@ DEPLOY_ENV := DEBUG=false \
 	EMAIL_URL=smtp://localhost:25 \
 	WEB_BASE_URL=https://tracker.example.org
 
-.PHONY: help install run test test-pg lint fmt migrate worker beat shell check-deploy clean
+.PHONY: help install run test test-pg lint fmt migrate worker beat shell check-deploy clean bench
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-13s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -72,6 +72,12 @@ shell: install ## Open a Django shell
 
 check-deploy: install ## Run Django's deployment checks with production-like settings
 	$(DEPLOY_ENV) $(MANAGE) check --deploy --fail-level WARNING
+
+BENCH_SCALE ?= small
+BENCH_RT ?= 0
+
+bench: install ## Benchmarks on PostgreSQL+Redis+gunicorn+worker (BENCH_SCALE=small|medium|large, BENCH_RT=1 adds RT 5)
+	BENCH_SCALE=$(BENCH_SCALE) BENCH_RT=$(BENCH_RT) $(BIN)/python -m bench
 
 clean: ## Remove caches and build output (keeps .venv and the data under var/)
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +
