@@ -76,24 +76,3 @@ def log_in(page, live_server, username: str, password: str) -> None:
     page.fill("#id_password", password)
     page.click("button[type=submit]")
     page.wait_for_url(f"{live_server.url}/")
-
-
-@pytest.fixture(autouse=True)
-def _initial_data(transactional_db):
-    """Put back what the data migrations create, if an earlier flush removed it.
-
-    serialized_rollback normally does this; this fixture keeps the journeys independent
-    of test order when it does not.
-    """
-    from importlib import import_module
-
-    from django.apps import apps
-
-    from queues.models import Queue
-
-    if Queue.objects.filter(name="General").exists():
-        return
-    import_module("lifecycles.migrations.0002_shipped_lifecycles").create_shipped(
-        apps, None
-    )
-    import_module("tracker.migrations.0002_initial_data").forwards(apps, None)
