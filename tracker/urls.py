@@ -10,6 +10,7 @@ urlpatterns = [
     path("metrics", metrics, name="prometheus-metrics"),
     path("admin/", admin.site.urls),
     # login, logout (POST), password_change, password_reset and their done/confirm pages.
+    path("accounts/", include("tracker.web.login_guard")),  # throttled login, reset
     path("accounts/", include("django.contrib.auth.urls")),
     path("REST/2.0/", include("tracker.api.urls")),
     path("REST/1.0/", include("tracker.api.rest1.urls")),
