@@ -20,6 +20,7 @@ COPY queues queues
 COPY tracker tracker
 COPY scrips scrips
 COPY mailgate mailgate
+COPY rtimport rtimport
 RUN pip install .
 
 COPY templates templates

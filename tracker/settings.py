@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "tracker",
     "scrips",
     "mailgate",
+    "rtimport",
     "audit",
 ]
 
