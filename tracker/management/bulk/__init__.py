@@ -24,7 +24,14 @@ from lifecycles.models import Lifecycle as LifecycleRow
 from queues.models import Queue
 from tracker import rights
 from tracker.management.bulk.text import message_body, subject_line
-from tracker.management.bulk.writer import RowWriter, next_id, reset_sequences
+from tracker.management.bulk.writer import (
+    RowWriter,
+    estimated_rows,
+    indexes_rebuilt_after,
+    next_id,
+    reset_sequences,
+    skip_foreign_key_checks,
+)
 from tracker.models import (
     ACE,
     Attachment,
@@ -35,6 +42,7 @@ from tracker.models import (
     GroupMember,
     Link,
     QueueCustomField,
+    SearchDocument,
     Ticket,
     TicketWatcher,
     Transaction,
@@ -55,6 +63,7 @@ STAFF_RIGHTS = [
     rights.SEE_CUSTOM_FIELD,
     rights.MODIFY_CUSTOM_FIELD,
 ]
+REBUILD_INDEXES_FROM = 20_000
 INCIDENT_TYPES = ["phishing", "malware", "scan", "ddos", "spam", "compromise"]
 
 
@@ -92,12 +101,21 @@ def history_length(rng: random.Random) -> int:
 def generate(scale: Scale, progress: Progress | None = None) -> Result:
     started = time.monotonic()
     rng = random.Random(scale.seed)  # noqa: S311 - reproducible data, not secrets
+    skip_foreign_key_checks()
     prefix = f"bench{next_id(Queue)}"
     queues = _queues(scale, prefix)
     staff, customers = _users(scale, prefix, rng)
     _grant_staff(queues, staff, prefix)
     incident_type = _custom_field(prefix)
-    counts = _tickets(scale, rng, queues, staff, customers, incident_type, progress)
+    bulky = [Transaction, Attachment, SearchDocument, Ticket, TicketWatcher]
+    # Rebuilding the indexes pays once the new rows outnumber the ones already there.
+    if scale.tickets >= max(REBUILD_INDEXES_FROM, estimated_rows(Ticket)):
+        with indexes_rebuilt_after(bulky):
+            counts = _tickets(
+                scale, rng, queues, staff, customers, incident_type, progress
+            )
+    else:
+        counts = _tickets(scale, rng, queues, staff, customers, incident_type, progress)
     reset_sequences(
         [User, Ticket, Transaction, Attachment, TicketWatcher, Link, CustomFieldValue]
     )
@@ -203,6 +221,8 @@ class _Writers:
                 "headers", "content", "file", "size", "creator", "created",
             ],
         )  # fmt: skip
+        # What the services write beside each text part, so Content searches find it.
+        self.documents = RowWriter(SearchDocument, ["attachment", "ticket", "content"])
         self.watchers = RowWriter(TicketWatcher, ["id", "ticket", "role", "user"])
         self.links = RowWriter(
             Link, ["id", "type", "base", "target", "target_uri", "creator", "created"]
@@ -210,16 +230,10 @@ class _Writers:
         self.values = RowWriter(
             CustomFieldValue,
             [
-                "id",
-                "custom_field",
-                "ticket",
-                "content",
-                "sort_key",
-                "sort_key_high",
-                "creator",
-                "created",
+                "id", "custom_field", "ticket", "content", "sort_key", "sort_key_high",
+                "creator", "created",
             ],
-        )
+        )  # fmt: skip
         self.ids = {
             name: next_id(model)
             for name, model in (
@@ -239,9 +253,37 @@ class _Writers:
 
     def flush(self) -> None:
         # Parents before children, for the foreign keys.
-        for writer in (self.tickets, self.transactions, self.attachments, self.watchers,
-                       self.links, self.values):  # fmt: skip
+        for writer in (self.tickets, self.transactions, self.attachments, self.documents,
+                       self.watchers, self.links, self.values):  # fmt: skip
             writer.flush()
+
+
+class _Moves:
+    """Per lifecycle and status, what the history may do next: computed once, not per
+    transaction (the generator's inner loop runs millions of times)."""
+
+    def __init__(self, lifecycle: Lifecycle) -> None:
+        self.lifecycle = lifecycle
+        self.create_status = lifecycle.default_create_status()
+        self._next: dict[str, list[str]] = {}
+
+    def next_statuses(self, status: str) -> list[str]:
+        found = self._next.get(status)
+        if found is None:
+            found = [s for s in self.lifecycle.next_statuses(status) if s != "deleted"]
+            self._next[status] = found
+        return found
+
+
+class _Pools:
+    """Pre-drawn subjects and message bodies: drawing from a pool is one random call
+    where composing a fresh text is a dozen."""
+
+    SIZE = 4096
+
+    def __init__(self, rng: random.Random) -> None:
+        self.subjects = [subject_line(rng) for _ in range(self.SIZE)]
+        self.bodies = [message_body(rng) for _ in range(self.SIZE)]
 
 
 def _tickets(
@@ -258,13 +300,16 @@ def _tickets(
     system = system_user().pk
     now = timezone.now()
     first_ticket = writers.ids["ticket"]
+    pools = _Pools(rng)
+    plans = [(queue, _Moves(lifecycle)) for queue, lifecycle in queues]
+    people = _People(staff, customers, unowned, system)
     for n in range(scale.tickets):
         length = scale.long_length if n < scale.long_tickets else history_length(rng)
-        queue, lifecycle = rng.choice(queues)
+        queue, moves = rng.choice(plans)
         created = now - timedelta(minutes=rng.randint(60 * 24 * 8, 60 * 24 * 730))
         _one_ticket(
-            writers, rng, queue, lifecycle, length, created, staff, customers, unowned,
-            system, incident_type, first_ticket,
+            writers, rng, pools, queue, moves, length, created, people, incident_type,
+            first_ticket,
         )  # fmt: skip
         if progress and (n + 1) % 1000 == 0:
             progress(n + 1, scale.tickets)
@@ -274,59 +319,89 @@ def _tickets(
     return scale.tickets, writers.transactions.written, writers.attachments.written
 
 
+@dataclass(frozen=True)
+class _People:
+    staff: list[int]
+    customers: list[int]
+    unowned: int
+    system: int
+
+
+_MINUTE = timedelta(minutes=1)
+_TIME_TAKEN_REPLY = (0, 0, 5, 10, 15, 30)
+_TIME_TAKEN_COMMENT = (0, 5, 10, 20)
+
+
 def _one_ticket(
     w: _Writers,
     rng: random.Random,
+    pools: _Pools,
     queue: Queue,
-    lifecycle: Lifecycle,
+    moves: _Moves,
     length: int,
     created: datetime,
-    staff: list[int],
-    customers: list[int],
-    unowned: int,
-    system: int,
+    people: _People,
     incident_type: CustomField,
     first_ticket: int,
 ) -> None:
+    lifecycle = moves.lifecycle
+    random_ = rng.random
+    staff, customers, unowned = people.staff, people.customers, people.unowned
+    n_staff = len(staff)
     ticket_id = w.take_id("ticket")
-    requestor = rng.choice(customers)
-    subject = subject_line(rng)
-    status = lifecycle.default_create_status()
+    requestor = customers[int(random_() * len(customers))]
+    subject = pools.subjects[int(random_() * _Pools.SIZE)]
+    bodies = pools.bodies
+    status = moves.create_status
     owner = unowned
     started = resolved = told = None
     worked = 0
     moment = created
-    history: list[tuple] = []
+    txn_id = w.ids["transaction"]
+    attachment_id = w.ids["attachment"]
+    add_txn = w.transactions.add
+    add_part = w.attachments.add
+    add_doc = w.documents.add
 
     def record(kind: str, actor: int, field: str = "", old: object = "", new: object = "",
                taken: int = 0, body: str = "") -> None:  # fmt: skip
-        txn_id = w.take_id("transaction")
-        history.append(
+        nonlocal txn_id, attachment_id, last_actor
+        add_txn(
             (txn_id, ticket_id, "ticket", ticket_id, kind, field, str(old), str(new), "{}",
              taken, actor, moment)
         )  # fmt: skip
         if body:
-            w.attachments.add(
-                (w.take_id("attachment"), txn_id, f"<bench-{txn_id}@bench.example>", subject,
+            add_part(
+                (attachment_id, txn_id, f"<bench-{txn_id}@bench.example>", subject,
                  "", "text/plain", "", body, "", len(body), actor, moment)
             )  # fmt: skip
+            add_doc((attachment_id, ticket_id, body))
+            attachment_id += 1
+        txn_id += 1
+        last_actor = actor
 
-    record("Create", requestor, body=message_body(rng))
+    last_actor = requestor
+    record("Create", requestor, body=bodies[int(random_() * _Pools.SIZE)])
     for _ in range(length - 1):
-        moment += timedelta(minutes=rng.randint(5, 600))
-        roll = rng.random()
-        agent = owner if owner != unowned else rng.choice(staff)
-        next_statuses = [s for s in lifecycle.next_statuses(status) if s != "deleted"]
-        new_owner = rng.choice(staff)
+        moment += _MINUTE * (5 + int(random_() * 596))
+        roll = random_()
+        agent = owner if owner != unowned else staff[int(random_() * n_staff)]
         if roll < 0.45:
-            taken = rng.choice([0, 0, 5, 10, 15, 30])
+            taken = _TIME_TAKEN_REPLY[int(random_() * 6)]
             worked += taken
-            actor = requestor if rng.random() < 0.4 else agent
+            actor = requestor if random_() < 0.4 else agent
             if actor != requestor:
                 told = moment
-            record("Correspond", actor, taken=taken, body=message_body(rng))
-        elif roll < 0.85 and roll >= 0.65 and next_statuses:
-            new = rng.choice(next_statuses)
+            record(
+                "Correspond",
+                actor,
+                taken=taken,
+                body=bodies[int(random_() * _Pools.SIZE)],
+            )
+            continue
+        next_statuses = moves.next_statuses(status)
+        if 0.65 <= roll < 0.85 and next_statuses:
+            new = next_statuses[int(random_() * len(next_statuses))]
             record("Status", agent, "Status", status, new)
             if (
                 lifecycle.is_initial(status)
@@ -337,40 +412,38 @@ def _one_ticket(
             if lifecycle.is_inactive(new):
                 resolved = moment
             status = new
-        elif roll >= 0.85 and new_owner != owner:
+            continue
+        new_owner = staff[int(random_() * n_staff)]
+        if roll >= 0.85 and new_owner != owner:
             record("Set", agent, "Owner", owner, new_owner)
             owner = new_owner
         else:
             # Comments, and the fallback when no status move or owner change is possible.
-            taken = rng.choice([0, 5, 10, 20])
+            taken = _TIME_TAKEN_COMMENT[int(random_() * 4)]
             worked += taken
-            record("Comment", agent, taken=taken, body=message_body(rng))
-    for row in history:
-        w.transactions.add(row)
+            record(
+                "Comment", agent, taken=taken, body=bodies[int(random_() * _Pools.SIZE)]
+            )
+    w.ids["transaction"] = txn_id
+    w.ids["attachment"] = attachment_id
     w.tickets.add(
-        (ticket_id, "ticket", queue.pk, subject, status, owner, rng.randint(0, 60),
+        (ticket_id, "ticket", queue.pk, subject, status, owner, int(random_() * 61),
          queue.initial_priority, queue.final_priority, 0, worked, 0, started, resolved, told,
-         created + timedelta(days=rng.randint(1, 14)) if rng.random() < 0.3 else None,
-         created, requestor, moment, history[-1][10])
+         created + timedelta(days=rng.randint(1, 14)) if random_() < 0.3 else None,
+         created, requestor, moment, last_actor)
     )  # fmt: skip
     w.watchers.add((w.take_id("watcher"), ticket_id, "Requestor", requestor))
-    if rng.random() < 0.2:
+    if random_() < 0.2:
         w.watchers.add((w.take_id("watcher"), ticket_id, "Cc", rng.choice(customers)))
-    if rng.random() < 0.3:
+    if random_() < 0.3:
         value = rng.choice(INCIDENT_TYPES)
         w.values.add(
-            (
-                w.take_id("value"),
-                incident_type.pk,
-                ticket_id,
-                value,
-                value,
-                "",
-                system,
-                created,
-            )
-        )
-    if ticket_id > first_ticket and rng.random() < 0.08:
+            (w.take_id("value"), incident_type.pk, ticket_id, value, value, "",
+             people.system, created)
+        )  # fmt: skip
+    if ticket_id > first_ticket and random_() < 0.08:
         kind = rng.choice(["DependsOn", "MemberOf", "RefersTo"])
         target = rng.randint(first_ticket, ticket_id - 1)
-        w.links.add((w.take_id("link"), kind, ticket_id, target, "", system, created))
+        w.links.add(
+            (w.take_id("link"), kind, ticket_id, target, "", people.system, created)
+        )
