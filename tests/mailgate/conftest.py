@@ -9,6 +9,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -102,3 +103,32 @@ def gateway_db(request, tmp_path):
     path = tmp_path / "gateway.sqlite3"
     shutil.copy(request.getfixturevalue("_sqlite_template"), path)
     return GatewayDB(url=f"sqlite:///{path}", var_dir=tmp_path, sqlite_path=path)
+
+
+@contextmanager
+def storage_refused():
+    """A real database failure on INSERT into the gateway's table (a trigger)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "CREATE FUNCTION mailgate_refuse() RETURNS trigger AS $$ BEGIN "
+                "RAISE EXCEPTION 'storage refused'; END $$ LANGUAGE plpgsql"
+            )
+            cursor.execute(
+                "CREATE TRIGGER mailgate_refuse BEFORE INSERT ON mailgate_inboundemail "
+                "FOR EACH ROW EXECUTE FUNCTION mailgate_refuse()"
+            )
+        else:
+            cursor.execute(
+                "CREATE TRIGGER mailgate_refuse BEFORE INSERT ON mailgate_inboundemail "
+                "BEGIN SELECT RAISE(ABORT, 'storage refused'); END"
+            )
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("DROP TRIGGER mailgate_refuse ON mailgate_inboundemail")
+                cursor.execute("DROP FUNCTION mailgate_refuse()")
+            else:
+                cursor.execute("DROP TRIGGER mailgate_refuse")

@@ -1,10 +1,7 @@
 """Mailbox polling against a real dovecot (IMAP and POP3) on loopback."""
 
-from contextlib import contextmanager
-
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
 from django.urls import reverse
 
 from mailgate.models import AfterStore, InboundEmail, Mailbox, MailboxSecurity
@@ -12,6 +9,7 @@ from mailgate.polling import poll_due_mailboxes, poll_mailbox
 from mailgate.tasks import poll_mailboxes_task
 from queues.models import Queue
 from tests.factories import make_admin
+from tests.mailgate.conftest import storage_refused
 from tests.mailgate.dovecot import PASSWORD, USER, dovecot_available, start_dovecot
 from tests.mailgate.mailbuilders import make_mail
 from tracker.models import Ticket
@@ -51,35 +49,6 @@ def make_mailbox(server, protocol="imap", **overrides):
     }
     fields.update(overrides)
     return Mailbox.objects.create(**fields)
-
-
-@contextmanager
-def storage_refused():
-    """A real database failure on INSERT into the gateway's table (a trigger)."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "CREATE FUNCTION mailgate_refuse() RETURNS trigger AS $$ BEGIN "
-                "RAISE EXCEPTION 'storage refused'; END $$ LANGUAGE plpgsql"
-            )
-            cursor.execute(
-                "CREATE TRIGGER mailgate_refuse BEFORE INSERT ON mailgate_inboundemail "
-                "FOR EACH ROW EXECUTE FUNCTION mailgate_refuse()"
-            )
-        else:
-            cursor.execute(
-                "CREATE TRIGGER mailgate_refuse BEFORE INSERT ON mailgate_inboundemail "
-                "BEGIN SELECT RAISE(ABORT, 'storage refused'); END"
-            )
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                cursor.execute("DROP TRIGGER mailgate_refuse ON mailgate_inboundemail")
-                cursor.execute("DROP FUNCTION mailgate_refuse()")
-            else:
-                cursor.execute("DROP TRIGGER mailgate_refuse")
 
 
 def test_imap_poll_stores_each_message_then_deletes_it(server):
