@@ -11,6 +11,8 @@ from django.urls import reverse
 
 from tests.factories import make_ticket, make_user
 from tracker.web.querybuilder import (
+    ALL_OPERATORS,
+    OPERATORS,
     BuilderError,
     Row,
     build_query,
@@ -161,3 +163,9 @@ def test_search_with_requestors_column_runs_constant_queries(client, staff):
         make_ticket(requestors=[customer])
 
     assert count_queries(client, url) == few
+
+
+def test_the_operator_list_offers_every_operator_a_field_takes():
+    offered = set(ALL_OPERATORS)
+
+    assert all(set(ops) <= offered for ops in OPERATORS.values())

@@ -27,6 +27,22 @@ OPERATORS: dict[str, tuple[str, ...]] = {
     "select": ("=", "!=", "IS", "IS NOT"),
 }
 
+# Every operator, in the order the builder lists them.
+ALL_OPERATORS = (
+    "=",
+    "!=",
+    "<",
+    ">",
+    "<=",
+    ">=",
+    "LIKE",
+    "NOT LIKE",
+    "STARTSWITH",
+    "ENDSWITH",
+    "IS",
+    "IS NOT",
+)
+
 # (TicketSQL field, label, kind)
 FIELDS: tuple[tuple[str, object, str], ...] = (
     ("id", gettext_lazy("Number"), "number"),

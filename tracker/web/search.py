@@ -62,9 +62,7 @@ def _builder(request: HttpRequest, params: dict[str, Any]) -> dict[str, Any]:
     context = {
         "builder_rows": rows + [querybuilder.Row("", "", "") for _n in range(blanks)],
         "builder_fields": querybuilder.field_choices(),
-        "builder_operators": sorted(
-            {op for ops in querybuilder.OPERATORS.values() for op in ops}
-        ),
+        "builder_operators": querybuilder.ALL_OPERATORS,
         "builder_kinds": kinds,
         "builder_kind_operators": querybuilder.OPERATORS,
     }
@@ -111,6 +109,7 @@ def ticket_search(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = _builder(request, params)
     context.update(params=params, sort_links=_sort_links(params))
     context["column_slots"] = _column_slots(params["col"])
+    context["custom_columns"] = tuple(params["col"]) != columns.DEFAULT
     context["column_choices"] = [(c.key, c.label) for c in columns.COLUMNS.values()]
     context["page_sizes"] = PAGE_SIZES
     context["saved_searches"] = saved_searches_for(request.user)
