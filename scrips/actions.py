@@ -7,6 +7,8 @@ notifications, or a ticket change through `tracker.services` acting as the syste
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from dataclasses import dataclass, field
 from email.utils import getaddresses
 from typing import ClassVar
@@ -14,13 +16,14 @@ from typing import ClassVar
 from django.db.models import F, Q
 
 from lifecycles import registry as lifecycles
-from scrips.models import Scrip, Template
+from scrips.models import Scrip, ScripRun, Template
 from scrips.recipients import RecipientFilter, Recipients, role_recipients
 from scrips.rendering import (
     RenderedMail,
     TemplateError,
     render_template,
     template_context,
+    transaction_content,
 )
 from tracker import services
 from tracker.errors import ValidationFailed
@@ -55,6 +58,9 @@ class ScripContext:
     ticket: Ticket
     transaction: Transaction
     batch: list[Transaction] = field(default_factory=list)
+    # Set for `commit`: the claimed run, and the webhook rows the commit wrote.
+    run: ScripRun | None = None
+    webhook_ids: list[int] = field(default_factory=list)
 
     @property
     def argument(self) -> str:
@@ -258,7 +264,214 @@ class SetStatus(Action):
             services.set_status(ticket=ctx.ticket, status=status, actor=system_user())
 
 
+class CreateLinkedTickets(Action):
+    """Create a ticket from the template and link it to this one.
+
+    The template's `Queue:` header names the queue (default: this ticket's), `Subject:`
+    the subject, `Requestors:` its requestors, and the body is its first message.
+    Argument: how this ticket relates to the new one, `DependsOn` (the default),
+    `RefersTo`, `HasMember` or `MemberOf`.
+    """
+
+    name = "Create Linked Tickets"
+
+    def prepare(self, ctx: ScripContext) -> list[Draft]:
+        kind = ctx.argument.strip() or "DependsOn"
+        if kind not in ("DependsOn", "RefersTo", "HasMember", "MemberOf"):
+            raise ValidationFailed(f"Create Linked Tickets: unknown link '{kind}'.")
+        return []
+
+    def _created_by_this_action(self, ticket: Ticket, kind: str) -> bool:
+        """The ticket is itself the new end of such a link made by the system: running
+        again on it would create tickets without end."""
+        from tracker.models import Link
+
+        link_type = {"HasMember": "MemberOf"}.get(kind, kind)
+        new_end = {"base": ticket} if kind == "HasMember" else {"target": ticket}
+        return Link.objects.filter(
+            type=link_type, creator=system_user(), **new_end
+        ).exists()
+
+    def commit(self, ctx: ScripContext) -> None:
+        from queues.models import Queue
+
+        kind = ctx.argument.strip() or "DependsOn"
+        if self._created_by_this_action(ctx.ticket, kind):
+            return
+        mail = render_for(ctx)
+        if mail is None:
+            return
+        queue_names = mail.header_values("Queue")
+        queue = (
+            Queue.objects.filter(name__iexact=queue_names[0]).first()
+            if queue_names
+            else ctx.ticket.queue
+        )
+        if queue is None:
+            raise ValidationFailed(f"There is no queue called '{queue_names[0]}'.")
+        requestors = [
+            address
+            for _, address in getaddresses(mail.header_values("Requestors"))
+            if address
+        ]
+        actor = system_user()
+        child = services.create_ticket(
+            queue=queue,
+            actor=actor,
+            subject=mail.subject or ctx.ticket.subject,
+            body=mail.body_html or mail.body_text,
+            content_type="text/html" if mail.body_html else "text/plain",
+            requestors=requestors,
+        )
+        services.add_link(ticket=ctx.ticket, kind=kind, other=child, actor=actor)
+
+
+_IPV4 = re.compile(r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?:/\d{1,2})?(?![\d.])")
+_IPV6 = re.compile(
+    r"(?<![0-9A-Za-z:])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?![0-9A-Za-z:])"
+)
+_DOMAIN = re.compile(
+    r"(?<![\w.@-])(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9](?![\w-])",
+    re.IGNORECASE,
+)
+
+
+def extract_ips(text: str) -> list[str]:
+    """IPv4 and IPv6 addresses (and IPv4 CIDR ranges) in the text, first seen first."""
+    found: list[str] = []
+    for match in [*_IPV4.finditer(text), *_IPV6.finditer(text)]:
+        value = match.group(0)
+        try:
+            normal = str(
+                ipaddress.ip_network(value, strict=False)
+                if "/" in value
+                else ipaddress.ip_address(value)
+            )
+        except ValueError:
+            continue
+        if normal not in found:
+            found.append(normal)
+    return found
+
+
+def extract_domains(text: str) -> list[str]:
+    """Host names in the text (not mail addresses' domains), lower-cased, once each."""
+    found: list[str] = []
+    for match in _DOMAIN.finditer(text):
+        value = match.group(0).lower().rstrip(".")
+        if value not in found:
+            found.append(value)
+    return found
+
+
+class ExtractCustomFieldValues(Action):
+    """Add the IP addresses and domain names found in the message to custom fields.
+
+    Argument: `ip=<field name>; domain=<field name>` (either part optional), e.g.
+    `ip=IP; domain=Domain` for an incident report. Values already there stay; a field
+    that takes one value is filled only when empty.
+    """
+
+    name = "Extract Custom Field Values"
+
+    def _fields(self, argument: str) -> dict[str, str]:
+        fields: dict[str, str] = {}
+        for part in argument.split(";"):
+            key, _, value = part.partition("=")
+            if key.strip().lower() in ("ip", "domain") and value.strip():
+                fields[key.strip().lower()] = value.strip()
+        if not fields:
+            raise ValidationFailed(
+                "Extract Custom Field Values needs 'ip=<field>' and/or 'domain=<field>'."
+            )
+        return fields
+
+    def prepare(self, ctx: ScripContext) -> list[Draft]:
+        self._fields(ctx.argument)
+        return []
+
+    def commit(self, ctx: ScripContext) -> None:
+        from tracker.models import CustomFieldValue
+        from tracker.services.customfields import custom_fields_for_queue
+
+        text = "\n".join(
+            [
+                str((ctx.transaction.data or {}).get("subject", "")),
+                transaction_content(ctx.transaction),
+            ]
+        )
+        by_name = {
+            f.name.casefold(): f for f in custom_fields_for_queue(ctx.ticket.queue_id)
+        }
+        for kind, field_name in self._fields(ctx.argument).items():
+            field = by_name.get(field_name.casefold())
+            if field is None:
+                raise ValidationFailed(
+                    f"Custom field '{field_name}' does not apply to this queue."
+                )
+            found = extract_ips(text) if kind == "ip" else extract_domains(text)
+            current = list(
+                CustomFieldValue.objects.filter(ticket=ctx.ticket, custom_field=field)
+                .order_by("pk")
+                .values_list("content", flat=True)
+            )
+            new = [v for v in found if v not in current]
+            if not new or (field.is_single and current):
+                continue
+            values = [*current, *new]
+            if field.max_values:
+                values = values[: field.max_values]
+            services.set_custom_field(
+                ticket=ctx.ticket, field=field, values=values, actor=system_user()
+            )
+
+
+class Webhook(Action):
+    """POST a signed JSON event about the transaction to the URL in the argument,
+    through the webhook outbox (retried with backoff)."""
+
+    name = "Webhook"
+
+    def prepare(self, ctx: ScripContext) -> list[Draft]:
+        from scrips.webhooks import check_url
+
+        check_url(ctx.argument)
+        return []
+
+    def commit(self, ctx: ScripContext) -> None:
+        from scrips.webhooks import build_delivery
+
+        assert ctx.run is not None
+        delivery = build_delivery(
+            url=ctx.argument, run=ctx.run, ticket=ctx.ticket, txn=ctx.transaction
+        )
+        ctx.webhook_ids.append(delivery.pk)
+
+
+class SetDueBySLA(Action):
+    """Keep Due where the queue's service level puts it (scrips/sla.py); a no-op for
+    queues without one and for closed tickets."""
+
+    name = "Set Due Date According to SLA"
+
+    def commit(self, ctx: ScripContext) -> None:
+        from scrips.sla import sla_due
+
+        ticket = ctx.ticket
+        ticket.refresh_from_db(fields=["status", "due", "starts"])
+        lifecycle = lifecycles.get_lifecycle(ticket.queue.lifecycle.name)
+        if lifecycle.is_inactive(ticket.status):
+            return
+        due = sla_due(ticket)
+        if due != ticket.due:
+            services.set_fields(ticket=ticket, actor=system_user(), due=due)
+
+
 register(OpenInactiveTickets())
+register(CreateLinkedTickets())
+register(ExtractCustomFieldValues())
+register(Webhook())
+register(SetDueBySLA())
 register(OpenTickets())
 register(SetPriority())
 register(SetStatus())

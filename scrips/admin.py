@@ -14,7 +14,16 @@ from django.urls import URLPattern, path
 
 from scrips.actions import action_choices
 from scrips.conditions import condition_choices
-from scrips.models import Notification, Scrip, ScripQueue, ScripRun, Template
+from scrips.models import (
+    Notification,
+    PeriodicJob,
+    Scrip,
+    ScripQueue,
+    ScripRun,
+    ServiceLevel,
+    Template,
+    WebhookDelivery,
+)
 from scrips.rendering import TemplateError, render_template, template_context
 from tracker.models import Ticket
 
@@ -137,3 +146,70 @@ class NotificationAdmin(ReadOnlyAdmin):
     ]
     list_filter = ["status"]
     search_fields = ["subject", "message_id"]
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(ReadOnlyAdmin):
+    list_display = ["id", "ticket", "url", "status", "attempts", "response_code"]
+    list_filter = ["status"]
+    search_fields = ["event_id", "url"]
+
+
+@admin.register(ServiceLevel)
+class ServiceLevelAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "queue",
+        "response_minutes",
+        "resolve_minutes",
+        "business_hours_only",
+    ]
+
+
+class PeriodicJobForm(forms.ModelForm):
+    class Meta:
+        model = PeriodicJob
+        fields = [
+            "name",
+            "task",
+            "every_minutes",
+            "crontab_minute",
+            "crontab_hour",
+            "crontab_day_of_week",
+            "kwargs",
+            "is_enabled",
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        from scrips.beat import job_schedule
+
+        cleaned = super().clean()
+        job = PeriodicJob(**{k: v for k, v in cleaned.items() if k in self.Meta.fields})
+        try:
+            job_schedule(job)
+        except (ValueError, TypeError) as exc:
+            raise forms.ValidationError(f"Not a valid schedule: {exc}") from exc
+        from tracker.celery import app
+
+        app.loader.import_default_modules()
+        if cleaned.get("task") and cleaned["task"] not in app.tasks:
+            raise forms.ValidationError(f"There is no task called '{cleaned['task']}'.")
+        return cleaned
+
+
+@admin.register(PeriodicJob)
+class PeriodicJobAdmin(admin.ModelAdmin):
+    """Schedules of the periodic jobs; beat picks up a change within a minute."""
+
+    form = PeriodicJobForm
+    list_display = [
+        "name",
+        "task",
+        "every_minutes",
+        "crontab_minute",
+        "crontab_hour",
+        "crontab_day_of_week",
+        "is_enabled",
+        "last_run_at",
+    ]
+    list_editable = ["is_enabled"]

@@ -5,7 +5,14 @@ from __future__ import annotations
 from typing import ClassVar
 
 from lifecycles import registry as lifecycles
-from tracker.models import CustomField, Ticket, Transaction, TransactionType
+from tracker.models import (
+    CustomField,
+    Link,
+    LinkType,
+    Ticket,
+    Transaction,
+    TransactionType,
+)
 
 CONDITIONS: dict[str, type[Condition]] = {}
 
@@ -40,6 +47,11 @@ class Condition:
 
     def check(self, txn: Transaction, ticket: Ticket, argument: str) -> bool:
         return True
+
+    def targets(self, txn: Transaction, ticket: Ticket, argument: str) -> list[Ticket]:
+        """The tickets the action runs on: the transaction's own ticket, except for
+        conditions about other tickets (On Close of Dependencies)."""
+        return [ticket]
 
 
 def _type_condition(name: str, txn_type: TransactionType) -> type[Condition]:
@@ -185,6 +197,56 @@ class OnCustomFieldChange(Condition):
             "name", flat=True
         )
         return any(name.lower() == wanted for name in names)
+
+
+@register
+class RequireDueSetAccordingToSLA(Condition):
+    """A change that can move an SLA deadline: a new ticket, a message, a reopening,
+    a move to another queue or a new Starts date."""
+
+    name = "Require Due Set According to SLA"
+    types = frozenset(
+        {
+            TransactionType.CREATE,
+            TransactionType.CORRESPOND,
+            TransactionType.STATUS,
+            TransactionType.SET,
+        }
+    )
+
+    def check(self, txn: Transaction, ticket: Ticket, argument: str) -> bool:
+        if txn.type == TransactionType.SET:
+            return txn.field in ("Queue", "Starts")
+        if txn.type == TransactionType.STATUS:
+            return OnReopen().check(txn, ticket, argument)
+        return True
+
+
+@register
+class OnCloseOfDependencies(OnClose):
+    """A ticket others depend on is closed: the action runs on each ticket that
+    depends on it and now has every dependency closed. Argument `any`: on each
+    dependent ticket, whether or not other dependencies are still open."""
+
+    name = "On Close of Dependencies"
+
+    def check(self, txn: Transaction, ticket: Ticket, argument: str) -> bool:
+        return super().check(txn, ticket, argument) and bool(
+            self.targets(txn, ticket, argument)
+        )
+
+    def targets(self, txn: Transaction, ticket: Ticket, argument: str) -> list[Ticket]:
+        from tracker.services.status import unresolved_dependencies
+
+        dependents = Ticket.objects.filter(
+            pk__in=Link.objects.filter(type=LinkType.DEPENDS_ON, target=ticket).values(
+                "base_id"
+            ),
+            merged_into__isnull=True,
+        ).select_related("queue__lifecycle", "owner")
+        if argument.strip().lower() == "any":
+            return list(dependents.order_by("pk"))
+        return [t for t in dependents.order_by("pk") if not unresolved_dependencies(t)]
 
 
 __all__: list[str] = [

@@ -173,12 +173,28 @@ class Notification(models.Model):
     sent by a task exactly once (its Message-ID is fixed before sending)."""
 
     scrip_run = models.ForeignKey(
-        ScripRun, on_delete=models.CASCADE, related_name="notifications"
+        ScripRun,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        help_text="Empty for mail written by a periodic job (digest, reminder).",
     )
     ticket = models.ForeignKey(
-        Ticket, on_delete=models.CASCADE, related_name="notifications"
+        Ticket,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
     )
     message_id = models.CharField(max_length=255, unique=True)
+    dedupe_key = models.CharField(
+        max_length=200,
+        null=True,
+        blank=True,
+        unique=True,
+        help_text="Periodic jobs write each mail once per key (e.g. one digest a day).",
+    )
     is_comment = models.BooleanField(default=False)
     from_email = models.CharField(max_length=320)
     reply_to = models.CharField(max_length=320, blank=True)
@@ -211,3 +227,97 @@ class Notification(models.Model):
     @property
     def recipients(self) -> list[str]:
         return [*self.to, *self.cc, *self.bcc]
+
+
+class WebhookDelivery(models.Model):
+    """The webhook outbox: one signed JSON event for one URL, written in the scrip run's
+    database transaction and posted by a task, retried with backoff."""
+
+    scrip_run = models.ForeignKey(
+        ScripRun, on_delete=models.CASCADE, related_name="webhook_deliveries"
+    )
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.CASCADE, related_name="webhook_deliveries"
+    )
+    event_id = models.CharField(max_length=64, unique=True)
+    url = models.URLField(max_length=1000)
+    payload = models.JSONField(default=dict)
+    status = models.CharField(
+        max_length=16,
+        choices=NotificationStatus.choices,
+        default=NotificationStatus.PENDING,
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    response_code = models.IntegerField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name_plural = "webhook deliveries"
+        indexes = [models.Index(fields=["status", "created"], name="webhook_status")]
+
+    def __str__(self) -> str:
+        return f"{self.event_id} to {self.url} ({self.status})"
+
+
+class ServiceLevel(models.Model):
+    """A queue's service level: response and resolve targets, counted in business
+    minutes when `business_hours_only` is set (workdays between start and end, in the
+    level's time zone), in plain minutes otherwise."""
+
+    name = models.CharField(max_length=100)
+    queue = models.OneToOneField(
+        Queue, on_delete=models.CASCADE, related_name="service_level"
+    )
+    response_minutes = models.PositiveIntegerField(
+        null=True, blank=True, help_text="First answer (and each later answer) due."
+    )
+    resolve_minutes = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Resolution due, counted from creation."
+    )
+    business_hours_only = models.BooleanField(default=True)
+    workday_start = models.TimeField(default="09:00")
+    workday_end = models.TimeField(default="17:00")
+    workdays = models.CharField(
+        max_length=20,
+        default="0,1,2,3,4",
+        help_text="Weekday numbers, Monday = 0.",
+    )
+    time_zone = models.CharField(max_length=64, default="UTC")
+
+    class Meta:
+        ordering = ["queue_id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.queue})"
+
+    @property
+    def workday_numbers(self) -> set[int]:
+        return {int(d) for d in self.workdays.split(",") if d.strip().isdigit()}
+
+
+class PeriodicJob(models.Model):
+    """A schedule for one periodic task, read by Celery beat through
+    `scrips.beat.DatabaseScheduler`, so it can be changed in the admin."""
+
+    name = models.CharField(max_length=100, unique=True)
+    task = models.CharField(max_length=200, help_text="Celery task name.")
+    every_minutes = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Run every N minutes; or fill in the crontab."
+    )
+    crontab_minute = models.CharField(max_length=60, default="0")
+    crontab_hour = models.CharField(max_length=60, default="*")
+    crontab_day_of_week = models.CharField(max_length=60, default="*")
+    kwargs = models.JSONField(
+        default=dict, blank=True, help_text="Options passed to the task."
+    )
+    is_enabled = models.BooleanField(default=True)
+    last_run_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

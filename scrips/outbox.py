@@ -11,6 +11,7 @@ as the same message.
 from __future__ import annotations
 
 import logging
+import secrets
 import smtplib
 from email.utils import formataddr
 
@@ -21,6 +22,7 @@ from django.utils import timezone
 
 from scrips.actions import Draft
 from scrips.models import Notification, NotificationStatus, ScripRun
+from scrips.rendering import RenderedMail
 from tracker.mail import (
     AUTO_SUBMITTED,
     LOOP_HEADER,
@@ -145,6 +147,56 @@ def build_notification(
     )
 
 
+def build_periodic_notification(
+    *, mail: RenderedMail, ticket: Ticket | None, to: list[str], dedupe_key: str
+) -> Notification:
+    """An outbox row written by a periodic job (reminder, digest): from the tracker,
+    about one ticket (threaded with it) or none."""
+    name, domain = rtname(), mail_domain()
+    headers = {
+        LOOP_HEADER: name,
+        AUTO_SUBMITTED: "auto-generated",
+        "Precedence": "bulk",
+        "X-Auto-Response-Suppress": "All",
+    }
+    for key, value in mail.headers:
+        if key.lower() not in _RESERVED and key.lower() not in ("to", "cc", "bcc"):
+            headers[key] = sanitize_header_value(value)
+    subject = sanitize_header_value(mail.subject)
+    if ticket is not None:
+        subject = add_subject_tag(
+            subject or ticket.subject, ticket.queue.subject_tag or name, ticket.pk
+        )
+        thread = f"<RT-Ticket-{ticket.pk}@{domain}>"
+        headers.update(
+            {
+                TICKET_HEADER: f"{name} #{ticket.pk}",
+                "In-Reply-To": thread,
+                "References": thread,
+            }
+        )
+        address = _sender_address(ticket, is_comment=False)
+        message_id = make_message_id(
+            ticket_id=ticket.pk, transaction_id=0, domain=domain
+        )
+    else:
+        default = getattr(settings, "DEFAULT_FROM_EMAIL", "")
+        address = default.rpartition("<")[2].strip("> ") or f"{name}@localhost"
+        message_id = f"<rt-digest-{secrets.token_hex(8)}@{domain}>"
+    return Notification.objects.create(
+        ticket=ticket,
+        dedupe_key=dedupe_key,
+        message_id=message_id,
+        from_email=formataddr((name, address)),
+        reply_to=address,
+        to=to,
+        subject=subject or f"[{name}]",
+        headers=headers,
+        body_text=mail.body_text,
+        body_html=mail.body_html,
+    )
+
+
 def as_email_message(row: Notification) -> EmailMultiAlternatives:
     message = EmailMultiAlternatives(
         subject=row.subject,
@@ -177,7 +229,7 @@ def send_notification(notification_id: int) -> str:
     """
     with transaction.atomic():
         row = (
-            Notification.objects.select_for_update(skip_locked=True)
+            Notification.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("ticket", "scrip_run")
             .filter(pk=notification_id, status=NotificationStatus.PENDING)
             .first()
@@ -203,6 +255,8 @@ def send_notification(notification_id: int) -> str:
         row.status = NotificationStatus.SENT
         row.sent_at = timezone.now()
         row.save(update_fields=["attempts", "status", "sent_at", "last_error"])
+        if row.ticket is None:  # a digest: about many tickets, recorded on none
+            return SendResult.SENT
         record_outgoing_email(
             ticket=row.ticket,
             is_comment=row.is_comment,
@@ -215,6 +269,6 @@ def send_notification(notification_id: int) -> str:
             body=row.body_html or row.body_text,
             content_type="text/html" if row.body_html else "text/plain",
             headers="\n".join(f"{k}: {v}" for k, v in row.headers.items()),
-            triggered_by=row.scrip_run.transaction_id,
+            triggered_by=row.scrip_run.transaction_id if row.scrip_run else None,
         )
     return SendResult.SENT

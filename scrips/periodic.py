@@ -12,14 +12,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import ClassVar
 
+from django.conf import settings
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
 from lifecycles import registry as lifecycles
 from scrips.conditions import get_condition
+from scrips.models import Notification, Template
 from scrips.rendering import TemplateError, render_template, template_context
 from tracker import services
 from tracker.errors import ValidationFailed
-from tracker.models import Ticket, TransactionType
+from tracker.models import Link, LinkType, Ticket, TicketType, TransactionType, User
 from tracker.principals import system_user
 from tracker.ticketsql import search
 
@@ -292,3 +295,185 @@ def remind_untaken(*, now: datetime, hours: float = 24) -> CronResult:
     return run_cron(
         fresh, action="RecordComment", action_argument="Untaken Ticket", now=now
     )
+
+
+def _write_mail(
+    *,
+    key: str,
+    template_name: str,
+    context: dict,
+    ticket: Ticket | None,
+    to: list[str],
+) -> Notification | None:
+    """One outbox row per `key` (a second run of the same job writes nothing)."""
+    from scrips.actions import find_template
+    from scrips.outbox import build_periodic_notification
+
+    if not to or Notification.objects.filter(dedupe_key=key).exists():
+        return None
+    template = (
+        find_template(template_name, ticket)
+        if ticket is not None
+        else Template.objects.filter(queue__isnull=True, name=template_name).first()
+    )
+    if template is None:
+        raise ValidationFailed(f"There is no template called '{template_name}'.")
+    try:
+        mail = render_template(template.content, context)
+    except TemplateError as exc:
+        raise ValidationFailed(str(exc)) from exc
+    if mail is None:
+        return None
+    try:
+        with transaction.atomic():
+            return build_periodic_notification(
+                mail=mail, ticket=ticket, to=to, dedupe_key=key
+            )
+    except IntegrityError:  # the same job running twice at once
+        return None
+
+
+def send_reminders(*, now: datetime) -> list[int]:
+    """Reminders (tickets of type reminder, linked RefersTo their ticket) that are due
+    and still open: mail their owner once per due date. Returns the outbox ids."""
+    from scrips.rendering import template_context
+
+    written = []
+    reminders = Ticket.objects.filter(
+        type=TicketType.REMINDER, due__lte=now, merged_into__isnull=True
+    ).select_related("queue__lifecycle", "owner")
+    for reminder in reminders:
+        lifecycle = lifecycles.get_lifecycle(reminder.queue.lifecycle.name)
+        owner = reminder.owner
+        if lifecycle.is_inactive(reminder.status) or owner.is_nobody:
+            continue
+        if not owner.is_active or not owner.email:
+            continue
+        link = (
+            Link.objects.filter(
+                base=reminder, type=LinkType.REFERS_TO, target__isnull=False
+            )
+            .select_related("target__queue", "target__owner")
+            .first()
+        )
+        subject_ticket = link.target if link else reminder
+        last = subject_ticket.transactions.order_by("-id").first()
+        if last is None:
+            continue
+        context = template_context(ticket=subject_ticket, txn=last)
+        context["reminder"] = {
+            "id": reminder.pk,
+            "subject": reminder.subject,
+            "due": reminder.due,
+            "owner": owner.display_name,
+        }
+        row = _write_mail(
+            key=f"reminder:{reminder.pk}:{reminder.due.isoformat()}",
+            template_name="Reminder",
+            context=context,
+            ticket=subject_ticket,
+            to=[owner.email],
+        )
+        if row is not None:
+            written.append(row.pk)
+    return written
+
+
+def add_reminder(
+    *, ticket: Ticket, subject: str, owner: User, due: datetime, actor: User
+) -> Ticket:
+    """A dated note on `ticket` for `owner`: a reminder ticket linked RefersTo it."""
+    with transaction.atomic():
+        reminder = services.create_ticket(
+            queue=ticket.queue,
+            actor=actor,
+            subject=subject,
+            owner=owner,
+            due=due,
+            ticket_type=TicketType.REMINDER,
+        )
+        services.add_link(ticket=reminder, kind="RefersTo", other=ticket, actor=actor)
+    return reminder
+
+
+def send_digests(*, now: datetime) -> list[int]:
+    """One mail a day to each active staff member owning active tickets, listing them
+    (most urgent first). Returns the outbox ids."""
+    rtname = getattr(settings, "TRACKER_RTNAME", "tracker")
+    web = getattr(settings, "WEB_BASE_URL", "").rstrip("/")
+    tickets = active_tickets().filter(
+        type=TicketType.TICKET,
+        owner__is_active=True,
+        owner__is_privileged=True,
+        owner__is_system=False,
+    )
+    by_owner: dict[int, list[Ticket]] = {}
+    for ticket in tickets.select_related("owner", "queue").order_by(
+        "-priority", "due", "pk"
+    ):
+        by_owner.setdefault(ticket.owner_id, []).append(ticket)
+    written = []
+    day = now.date().isoformat()
+    for tickets_of_owner in by_owner.values():
+        owner = tickets_of_owner[0].owner
+        context = {
+            "rtname": rtname,
+            "web_url": web,
+            "date": now,
+            "recipient": {"name": owner.display_name, "email": owner.email},
+            "tickets": [
+                {
+                    "id": t.pk,
+                    "subject": t.subject,
+                    "status": t.status,
+                    "priority": t.priority,
+                    "queue": t.queue.name,
+                    "due": t.due,
+                    "is_overdue": t.due is not None and t.due < now,
+                    "url": f"{web}{t.get_absolute_url()}",
+                }
+                for t in tickets_of_owner
+            ],
+        }
+        row = _write_mail(
+            key=f"digest:{owner.pk}:{day}",
+            template_name="Daily Digest",
+            context=context,
+            ticket=None,
+            to=[owner.email] if owner.email else [],
+        )
+        if row is not None:
+            written.append(row.pk)
+    return written
+
+
+def auto_close(
+    *,
+    now: datetime,
+    days: float,
+    statuses: Iterable[str] = ("stalled",),
+    status: str = "resolved",
+    template: str = "Auto Close",
+) -> CronResult:
+    """Tickets waiting on the customer (in `statuses`) untouched for `days`: tell the
+    requestors (correspondence from `template`, unless it is empty), then close."""
+    wanted = [s.lower() for s in statuses]
+    stale = (
+        Ticket.objects.filter(
+            type=TicketType.TICKET,
+            status__in=wanted,
+            merged_into__isnull=True,
+            last_updated__lt=now - timedelta(days=days),
+        )
+        .select_related("queue__lifecycle", "owner")
+        .order_by("pk")
+    )
+    result = CronResult(matched=[], changed=[])
+    for ticket in stale:
+        result.matched.append(ticket.pk)
+        with transaction.atomic():
+            if template:
+                RecordCorrespondence().run(ticket, now=now, argument=template)
+            services.set_status(ticket=ticket, status=status, actor=system_user())
+        result.changed.append(ticket.pk)
+    return result

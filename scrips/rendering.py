@@ -36,6 +36,31 @@ class RenderedMail:
         return [v for k, v in self.headers if k.lower() == name.lower()]
 
 
+def _refuse(*args: Any, **kwargs: Any) -> None:
+    raise TypeError("Template values are read-only.")
+
+
+_refuse.alters_data = True  # type: ignore[attr-defined]
+
+
+class ReadOnlyRecord(dict):
+    """A context value: lookups work, and the mutating methods a template could reach
+    as attributes (`{{ ticket.clear }}`) are marked `alters_data`, so Django's engine
+    never calls them."""
+
+    __setitem__ = __delitem__ = _refuse
+    clear = pop = popitem = setdefault = update = _refuse
+
+
+def freeze(value: Any) -> Any:
+    """Dicts become ReadOnlyRecords and lists tuples, all the way down."""
+    if isinstance(value, dict):
+        return ReadOnlyRecord({k: freeze(v) for k, v in value.items()})
+    if isinstance(value, (list, tuple)):
+        return tuple(freeze(v) for v in value)
+    return value
+
+
 class _SandboxEngine(Engine):
     # Engine always prepends its default builtins (with `debug`, `load`, `include`...).
     default_builtins: ClassVar[list[str]] = []
@@ -80,12 +105,24 @@ def _render(source: str, context: dict[str, Any], *, is_html: bool) -> str:
         )
     except TemplateSyntaxError as exc:
         raise TemplateError(str(exc)) from exc
+    except (
+        ValueError,
+        TypeError,
+        IndexError,
+        KeyError,
+        AttributeError,
+        RecursionError,
+    ) as exc:
+        # A method a template called on a value (e.g. `{{ ticket.subject.format }}`
+        # on a subject holding "{0}") failed: this template's fault, not the run's.
+        raise TemplateError(f"{type(exc).__name__}: {exc}") from exc
 
 
 def render_template(content: str, context: dict[str, Any]) -> RenderedMail | None:
     """Render `content`; None when the template is empty (the mail is suppressed)."""
     if not content.strip():
         return None
+    context = freeze(context)
     raw_headers, body = _split(content)
     is_html = any(
         _HEADER.match(line).group(1).lower() == "content-type"  # type: ignore[union-attr]

@@ -11,7 +11,7 @@ does nothing; ScripRun's unique key and conditional claim guard each scrip run a
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
@@ -29,11 +29,12 @@ from scrips.models import (
     ScripRunStatus,
     Stage,
     TicketScripCursor,
+    WebhookDelivery,
 )
 from scrips.outbox import build_notification
 from scrips.rendering import TemplateError
 from tracker.errors import DomainError
-from tracker.models import Ticket, Transaction, TransactionType
+from tracker.models import Ticket, TicketType, Transaction, TransactionType
 
 logger = logging.getLogger(__name__)
 
@@ -71,11 +72,13 @@ def _lock_cursor(ticket_id: int) -> TicketScripCursor:
 
 @dataclass
 class _Prepared:
+    """One scrip ready to commit: a context and drafts per ticket it acts on (the
+    transaction's ticket, or the tickets a cross-ticket condition names)."""
+
     scrip: Scrip
-    action: Action
-    ctx: ScripContext
+    action: Action | None
     anchor: Transaction
-    drafts: list[Draft]
+    runs: list[tuple[ScripContext, list[Draft]]]
     error: str = ""
 
 
@@ -86,9 +89,7 @@ def _prepare(ticket: Ticket, txns: list[Transaction], stage: str) -> list[_Prepa
             condition = get_condition(scrip.condition)
             action = get_action(scrip.action)
         except LookupError as exc:
-            prepared.append(
-                _Prepared(scrip, None, None, txns[-1], [], str(exc))  # type: ignore[arg-type]
-            )
+            prepared.append(_Prepared(scrip, None, txns[-1], [], str(exc)))
             continue
         matched = next(
             (
@@ -100,14 +101,17 @@ def _prepare(ticket: Ticket, txns: list[Transaction], stage: str) -> list[_Prepa
         )
         if matched is None:
             continue
-        ctx = ScripContext(scrip=scrip, ticket=ticket, transaction=matched, batch=txns)
         anchor = txns[-1] if stage == Stage.TRANSACTION_BATCH else matched
+        item = _Prepared(scrip, action, anchor, [])
         try:
-            drafts = action.prepare(ctx)
+            for target in condition.targets(matched, ticket, scrip.condition_argument):
+                ctx = ScripContext(
+                    scrip=scrip, ticket=target, transaction=matched, batch=txns
+                )
+                item.runs.append((ctx, action.prepare(ctx)))
         except (TemplateError, DomainError, LookupError) as exc:
-            prepared.append(_Prepared(scrip, action, ctx, anchor, [], str(exc)))
-            continue
-        prepared.append(_Prepared(scrip, action, ctx, anchor, drafts))
+            item.runs, item.error = [], str(exc)
+        prepared.append(item)
     return prepared
 
 
@@ -122,27 +126,32 @@ def _claim(scrip: Scrip, anchor: Transaction, stage: str) -> ScripRun | None:
     return run if claimed else None
 
 
-def _commit(ticket: Ticket, prepared: list[_Prepared], stage: str) -> list[int]:
-    notification_ids = []
+def _commit(prepared: list[_Prepared], stage: str) -> tuple[list[int], list[int]]:
+    """Commit each prepared scrip; returns the notification and webhook ids written."""
+    notification_ids: list[int] = []
+    webhook_ids: list[int] = []
     for item in prepared:
         run = _claim(item.scrip, item.anchor, stage)
         if run is None:
             continue
         error = item.error
-        if not error:
+        if not error and item.action is not None:
             try:
                 with transaction.atomic():
-                    item.action.commit(item.ctx)
-                    notification_ids += [
-                        build_notification(
-                            draft=draft,
-                            run=run,
-                            ticket=ticket,
-                            txn=item.ctx.transaction,
-                        ).pk
-                        for draft in item.drafts
-                    ]
-            except DomainError as exc:
+                    for ctx, drafts in item.runs:
+                        ctx.run = run
+                        item.action.commit(ctx)
+                        webhook_ids += ctx.webhook_ids
+                        notification_ids += [
+                            build_notification(
+                                draft=draft,
+                                run=run,
+                                ticket=ctx.ticket,
+                                txn=ctx.transaction,
+                            ).pk
+                            for draft in drafts
+                        ]
+            except (DomainError, LookupError) as exc:
                 error = str(exc)
         if error:
             logger.warning(
@@ -154,25 +163,39 @@ def _commit(ticket: Ticket, prepared: list[_Prepared], stage: str) -> list[int]:
             ScripRun.objects.filter(pk=run.pk).update(
                 status=ScripRunStatus.FAILED, error=error[:2000]
             )
-    return notification_ids
+    return notification_ids, webhook_ids
 
 
-def run_scrips(transaction_id: int) -> list[int]:
+@dataclass
+class ScripResult:
+    """What a run wrote, to be sent after commit."""
+
+    notification_ids: list[int] = field(default_factory=list)
+    webhook_ids: list[int] = field(default_factory=list)
+
+    def add(self, written: tuple[list[int], list[int]]) -> None:
+        self.notification_ids += written[0]
+        self.webhook_ids += written[1]
+
+
+def run_scrips(transaction_id: int) -> ScripResult:
     """Run the scrips of the ticket's transactions up to and including this one.
 
-    Returns the ids of the notifications written (to be sent after commit).
+    Reminders (tickets of type reminder) run no scrips: the reminder job mails their
+    owner when they are due.
     """
     ticket_id = (
         Transaction.objects.filter(pk=transaction_id)
         .values_list("ticket_id", flat=True)
         .first()
     )
+    result = ScripResult()
     if ticket_id is None:
-        return []
+        return result
     with transaction.atomic():
         cursor = _lock_cursor(ticket_id)
         if cursor.last_transaction_id >= transaction_id:
-            return []
+            return result
         news = list(
             Transaction.objects.filter(
                 ticket_id=ticket_id, pk__gt=cursor.last_transaction_id
@@ -183,24 +206,25 @@ def run_scrips(transaction_id: int) -> list[int]:
         cursor.last_transaction_id = news[-1].pk
         cursor.save(update_fields=["last_transaction_id"])
         txns = [t for t in news if t.type not in SILENT_TYPES]
-        if not txns:
-            return []
         ticket = Ticket.objects.select_related("queue__lifecycle", "owner").get(
             pk=ticket_id
         )
-        notification_ids: list[int] = []
+        if not txns or ticket.type == TicketType.REMINDER:
+            return result
         for txn in txns:
-            notification_ids += _commit(
-                ticket,
-                _prepare(ticket, [txn], Stage.TRANSACTION_CREATE),
-                Stage.TRANSACTION_CREATE,
+            result.add(
+                _commit(
+                    _prepare(ticket, [txn], Stage.TRANSACTION_CREATE),
+                    Stage.TRANSACTION_CREATE,
+                )
             )
-        notification_ids += _commit(
-            ticket,
-            _prepare(ticket, txns, Stage.TRANSACTION_BATCH),
-            Stage.TRANSACTION_BATCH,
+        result.add(
+            _commit(
+                _prepare(ticket, txns, Stage.TRANSACTION_BATCH),
+                Stage.TRANSACTION_BATCH,
+            )
         )
-    return notification_ids
+    return result
 
 
 def unprocessed_transaction_ids(
@@ -232,6 +256,18 @@ def pending_notification_ids(*, older_than: timedelta) -> list[int]:
     """Outbox rows still waiting (their send task was lost or is retrying)."""
     return list(
         Notification.objects.filter(
+            status=NotificationStatus.PENDING,
+            created__lt=timezone.now() - older_than,
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)[:1000]
+    )
+
+
+def pending_webhook_ids(*, older_than: timedelta) -> list[int]:
+    """Webhook deliveries still waiting (their task was lost or is retrying)."""
+    return list(
+        WebhookDelivery.objects.filter(
             status=NotificationStatus.PENDING,
             created__lt=timezone.now() - older_than,
         )

@@ -100,7 +100,10 @@ reply to this message and the ticket will be reopened.
 
 This is a reminder about ticket {{ ticket.subject_tag }}: {{ ticket.subject }}
 (status {{ ticket.status }}, owner {{ ticket.owner.name|default:"Nobody" }}).
-"""
+{% if reminder %}
+Reminder #{{ reminder.id }} for {{ reminder.owner }}, due {{ reminder.due|date:"Y-m-d H:i" }}:
+{{ reminder.subject }}
+{% endif %}"""
         + _FOOTER,
     ),
     (
@@ -122,6 +125,35 @@ Ticket {{ ticket.subject_tag }} was due {{ ticket.due|date:"Y-m-d H:i" }}
 and is still {{ ticket.status }}.
 """
         + _FOOTER,
+    ),
+]
+
+STOCK_TEMPLATES += [
+    (
+        "Daily Digest",
+        "Each staff member's open tickets, mailed once a day",
+        """Subject: Your open tickets ({{ tickets|length }}) on {{ date|date:"Y-m-d" }}
+
+Hello {{ recipient.name }},
+
+You own {{ tickets|length }} open ticket{{ tickets|length|pluralize }}, most urgent first:
+{% for t in tickets %}
+#{{ t.id }} [{{ t.queue }}] {{ t.subject }}
+    {{ t.status }}, priority {{ t.priority }}{% if t.due %}, due {{ t.due|date:"Y-m-d H:i" }}{% if t.is_overdue %} (OVERDUE){% endif %}{% endif %}
+    {{ t.url }}
+{% endfor %}""",
+    ),
+    (
+        "Auto Close",
+        "Told to requestors when a ticket waiting on them is closed",
+        """Subject: Closed for lack of an answer: {{ ticket.subject }}
+
+Hello,
+
+Ticket {{ ticket.subject_tag }} has been waiting for an answer from you for a while,
+so it is now closed. If you still need help, reply to this message and the ticket
+will be reopened.
+""",
     ),
 ]
 
@@ -199,4 +231,50 @@ DEFAULT_SCRIPS: list[tuple[str, str, str, str, str]] = [
         "Transaction",
     ),
     ("On Resolve Notify Requestors", "On Resolve", "", "Notify Requestors", "Resolved"),
+    (
+        "Set due date if needed according to SLA",
+        "Require Due Set According to SLA",
+        "",
+        "Set Due Date According to SLA",
+        "Blank",
+    ),
+]
+
+# (name, task, every N minutes or None, crontab (minute, hour, day of week), kwargs,
+#  enabled): what beat runs out of the box; edited under Scrips > Periodic jobs.
+PERIODIC_JOBS: list[tuple[str, str, int | None, tuple[str, str, str], dict, bool]] = [
+    ("Outbox sweep", "scrips.tasks.sweep_outbox_task", 1, ("0", "*", "*"), {}, True),
+    (
+        "Priority escalation (LinearEscalate)",
+        "scrips.tasks.escalate_priorities_task",
+        None,
+        ("5", "*", "*"),
+        {"linear": True},
+        True,
+    ),
+    (
+        "Reminder of untaken tickets",
+        "scrips.tasks.remind_untaken_task",
+        None,
+        ("15", "*", "*"),
+        {"hours": 24},
+        True,
+    ),
+    ("Due reminders", "scrips.tasks.send_reminders_task", 5, ("0", "*", "*"), {}, True),
+    (
+        "Daily digest",
+        "scrips.tasks.send_digests_task",
+        None,
+        ("0", "7", "mon-fri"),
+        {},
+        True,
+    ),
+    (
+        "Auto-close tickets waiting on the customer",
+        "scrips.tasks.auto_close_task",
+        None,
+        ("30", "3", "*"),
+        {"days": 14, "statuses": ["stalled"], "status": "resolved"},
+        False,
+    ),
 ]

@@ -207,6 +207,10 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Scrips: beat reads its schedule from scrips.PeriodicJob (edited in the admin); webhooks
+# are signed with SCRIPS_WEBHOOK_SECRET (a key derived from SECRET_KEY when empty).
+CELERY_BEAT_SCHEDULER = "scrips.beat:DatabaseScheduler"
+SCRIPS_WEBHOOK_SECRET = env("SCRIPS_WEBHOOK_SECRET", default="")
 
 # Shared by every process in production (the lifecycle registry relies on it to see edits);
 # with a Redis broker and no CACHE_URL, the broker's Redis serves as the cache too.

@@ -11,7 +11,9 @@ from tests.factories import make_admin, make_staff, make_ticket
 
 @pytest.fixture
 def admin_client(client, db):
-    client.force_login(make_admin())
+    client.force_login(
+        make_admin(), backend="django.contrib.auth.backends.ModelBackend"
+    )
     return client
 
 
@@ -42,7 +44,9 @@ def test_preview_reports_template_errors(admin_client, queue):
 
 
 def test_preview_is_refused_to_non_admin_staff(client, db):
-    client.force_login(make_staff())
+    client.force_login(
+        make_staff(), backend="django.contrib.auth.backends.ModelBackend"
+    )
     template = Template.objects.get(name="Autoreply", queue=None)
     url = reverse("admin:scrips_template_preview", args=[template.pk])
     assert client.get(url).status_code == 302

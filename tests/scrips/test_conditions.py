@@ -150,3 +150,64 @@ def test_every_issue_condition_is_registered():
         "On Queue Change",
         "On Custom Field Change",
     } <= set(CONDITIONS)
+
+
+def _depends(parent, child):
+    services.add_link(ticket=parent, kind="DependsOn", other=child, actor=system_user())
+
+
+def test_on_close_of_dependencies_names_the_parent_when_its_last_dependency_closes(
+    queue,
+):
+    parent = make_ticket(queue=queue)
+    first, second = make_ticket(queue=queue), make_ticket(queue=queue)
+    _depends(parent, first)
+    _depends(parent, second)
+    condition = get_condition("On Close of Dependencies")
+    closing_first = _status(first, "resolved")
+    assert not condition.is_applicable(closing_first, first, "")
+    closing_second = _status(second, "resolved")
+    assert condition.is_applicable(closing_second, second, "")
+    assert condition.targets(closing_second, second, "") == [parent]
+
+
+def test_on_close_of_dependencies_with_any_names_each_dependent(queue):
+    parent = make_ticket(queue=queue)
+    first, second = make_ticket(queue=queue), make_ticket(queue=queue)
+    _depends(parent, first)
+    _depends(parent, second)
+    closing = _status(first, "resolved")
+    condition = get_condition("On Close of Dependencies")
+    assert condition.is_applicable(closing, first, "any")
+    assert condition.targets(closing, first, "any") == [parent]
+
+
+def test_on_close_of_dependencies_ignores_tickets_nobody_depends_on(ticket):
+    assert not _applies("On Close of Dependencies", _status(ticket, "resolved"), ticket)
+
+
+def test_on_close_of_dependencies_runs_the_action_on_the_dependent_ticket(
+    queue, django_capture_on_commit_callbacks
+):
+    from tests.scrips.conftest import make_scrip
+
+    make_scrip("On Close of Dependencies", "Open Tickets", "Blank")
+    parent = make_ticket(queue=queue)
+    child = make_ticket(queue=queue)
+    _depends(parent, child)
+    with django_capture_on_commit_callbacks(execute=True):
+        _status(child, "resolved")
+    parent.refresh_from_db()
+    assert parent.status == "open"
+
+
+def test_require_due_sla_matches_messages_and_reopenings_not_priority(ticket):
+    assert _applies("Require Due Set According to SLA", _create_txn(ticket), ticket)
+    [priority] = services.set_fields(ticket=ticket, actor=system_user(), priority=5)
+    assert not _applies("Require Due Set According to SLA", priority, ticket)
+    _status(ticket, "resolved")
+    assert _applies("Require Due Set According to SLA", _status(ticket, "open"), ticket)
+
+
+def test_on_close_of_dependencies_is_registered():
+    assert "On Close of Dependencies" in CONDITIONS

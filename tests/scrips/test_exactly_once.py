@@ -55,8 +55,8 @@ def test_rolled_back_change_sends_nothing(
 def test_scrips_run_once_when_the_task_is_delivered_twice(queue, create_scrip):
     ticket = _create(queue)
     txn = _create_txn(ticket)
-    first = services.run_scrips(txn.pk)
-    second = services.run_scrips(txn.pk)
+    first = services.run_scrips(txn.pk).notification_ids
+    second = services.run_scrips(txn.pk).notification_ids
     assert len(first) == 1
     assert second == []
     assert ScripRun.objects.filter(scrip=create_scrip, transaction=txn).count() == 1
@@ -70,13 +70,13 @@ def test_a_claimed_scrip_run_is_not_run_again_even_behind_the_cursor(
     services.run_scrips(txn.pk)
     ticket.scrip_cursor.last_transaction_id = 0
     ticket.scrip_cursor.save()
-    assert services.run_scrips(txn.pk) == []
+    assert services.run_scrips(txn.pk).notification_ids == []
     assert Notification.objects.count() == 1
 
 
 def test_notification_is_sent_once_when_its_task_runs_twice(queue, create_scrip):
     ticket = _create(queue)
-    [notification_id] = services.run_scrips(_create_txn(ticket).pk)
+    [notification_id] = services.run_scrips(_create_txn(ticket).pk).notification_ids
     assert outbox.send_notification(notification_id) == outbox.SendResult.SENT
     assert outbox.send_notification(notification_id) == outbox.SendResult.SKIPPED
     assert len(mail.outbox) == 1
@@ -92,7 +92,7 @@ def test_temporary_smtp_failure_keeps_the_notification_pending(
     settings.EMAIL_BACKEND = "tests.scrips.backends.FlakyBackend"
     FlakyBackend.failures = 1
     ticket = _create(queue)
-    [notification_id] = services.run_scrips(_create_txn(ticket).pk)
+    [notification_id] = services.run_scrips(_create_txn(ticket).pk).notification_ids
     assert outbox.send_notification(notification_id) == outbox.SendResult.RETRY
     row = Notification.objects.get(pk=notification_id)
     assert row.status == NotificationStatus.PENDING
@@ -108,7 +108,7 @@ def test_send_task_asks_celery_to_retry_on_temporary_failure(
     settings.EMAIL_BACKEND = "tests.scrips.backends.FlakyBackend"
     FlakyBackend.failures = 1
     ticket = _create(queue)
-    [notification_id] = services.run_scrips(_create_txn(ticket).pk)
+    [notification_id] = services.run_scrips(_create_txn(ticket).pk).notification_ids
     with pytest.raises(Retry):
         send_notification_task.apply(args=[notification_id])
     send_notification_task.apply(args=[notification_id])
@@ -121,7 +121,7 @@ def test_permanent_smtp_failure_marks_the_notification_failed(
 ):
     settings.EMAIL_BACKEND = "tests.scrips.backends.RefusingBackend"
     ticket = _create(queue)
-    [notification_id] = services.run_scrips(_create_txn(ticket).pk)
+    [notification_id] = services.run_scrips(_create_txn(ticket).pk).notification_ids
     assert outbox.send_notification(notification_id) == outbox.SendResult.FAILED
     assert Notification.objects.get(pk=notification_id).status == "failed"
     assert not Transaction.objects.filter(
@@ -143,8 +143,10 @@ def test_sending_mail_does_not_bump_last_updated(
 def test_email_records_do_not_trigger_scrips(queue, db):
     make_scrip("On Transaction", "Notify Requestors")
     ticket = _create(queue)
-    [notification_id] = run_scrips_task.apply(args=[_create_txn(ticket).pk]).get()
+    [notification_id] = run_scrips_task.apply(args=[_create_txn(ticket).pk]).get()[
+        "notifications"
+    ]
     outbox.send_notification(notification_id)
     record = Transaction.objects.get(ticket=ticket, type=TransactionType.EMAIL_RECORD)
-    assert services.run_scrips(record.pk) == []
+    assert services.run_scrips(record.pk).notification_ids == []
     assert len(mail.outbox) == 1

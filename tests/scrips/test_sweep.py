@@ -34,10 +34,14 @@ def test_pending_notification_is_found(queue):
     make_scrip("On Create", "Notify Requestors")
     ticket = make_ticket(queue=queue, requestors=["carol@customer.example"])
     create = Transaction.objects.get(ticket=ticket, type=TransactionType.CREATE)
-    ids = services.run_scrips(create.pk)
+    ids = services.run_scrips(create.pk).notification_ids
     assert services.pending_notification_ids(older_than=timedelta(0)) == ids
 
 
 def test_sweep_leaves_fresh_work_to_its_own_tasks(queue):
     make_ticket(queue=queue)
-    assert sweep_outbox_task.apply().get() == {"transactions": 0, "notifications": 0}
+    assert sweep_outbox_task.apply().get() == {
+        "transactions": 0,
+        "notifications": 0,
+        "webhooks": 0,
+    }
