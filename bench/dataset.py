@@ -63,15 +63,23 @@ def fixture() -> Fixture:
     web = DjangoClient()
     web.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
     cookie = web.cookies[settings.SESSION_COOKIE_NAME].value
+    # Tickets of the same generated batch as the user, so that the user may see them.
+    prefix = user.username.rsplit("-staff", 1)[0] + "-%"
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT ticket_id, count(*) FROM tracker_transaction "
-            "GROUP BY ticket_id ORDER BY count(*) DESC LIMIT 1"
+            "SELECT x.ticket_id, count(*) FROM tracker_transaction x "
+            "JOIN tracker_ticket t ON t.id = x.ticket_id "
+            "JOIN queues_queue q ON q.id = t.queue_id WHERE q.name LIKE %s "
+            "GROUP BY x.ticket_id ORDER BY count(*) DESC LIMIT 1",
+            [prefix],
         )
         long_id, long_length = cursor.fetchone()
         cursor.execute(
-            "SELECT ticket_id FROM tracker_transaction GROUP BY ticket_id "
-            "HAVING count(*) BETWEEN 8 AND 12 ORDER BY ticket_id LIMIT 1"
+            "SELECT x.ticket_id FROM tracker_transaction x "
+            "JOIN tracker_ticket t ON t.id = x.ticket_id "
+            "JOIN queues_queue q ON q.id = t.queue_id WHERE q.name LIKE %s "
+            "GROUP BY x.ticket_id HAVING count(*) BETWEEN 8 AND 12 ORDER BY x.ticket_id LIMIT 1",
+            [prefix],
         )
         normal_id = cursor.fetchone()[0]
     queue = Ticket.objects.get(pk=normal_id).queue

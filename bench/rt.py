@@ -104,7 +104,8 @@ def rest(n: int) -> list[Measurement]:
 
         def reply(i: int, client: Client = client) -> None:
             r = client.post_json(
-                f"/REST/2.0/ticket/{created[0]}/correspond", {"Content": f"Reply {i}"}
+                f"/REST/2.0/ticket/{created[0]}/correspond",
+                {"Content": f"Reply {i}", "ContentType": "text/plain"},
             )
             _check(r.status == 201, f"RT REST correspond {r.status} {r.body[:200]!r}")
 
@@ -176,7 +177,8 @@ def a_ticket() -> int:
     ticket_id = int(r.json()["id"])  # type: ignore[index]
     for i in range(8):
         client.post_json(
-            f"/REST/2.0/ticket/{ticket_id}/correspond", {"Content": f"Message {i}"}
+            f"/REST/2.0/ticket/{ticket_id}/correspond",
+            {"Content": f"Message {i}", "ContentType": "text/plain"},
         )
     client.close()
     return ticket_id

@@ -26,6 +26,7 @@ from tracker import rights
 from tracker.management.bulk.text import message_body, subject_line
 from tracker.management.bulk.writer import (
     RowWriter,
+    analyze,
     estimated_rows,
     indexes_rebuilt_after,
     next_id,
@@ -116,9 +117,17 @@ def generate(scale: Scale, progress: Progress | None = None) -> Result:
             )
     else:
         counts = _tickets(scale, rng, queues, staff, customers, incident_type, progress)
-    reset_sequences(
-        [User, Ticket, Transaction, Attachment, TicketWatcher, Link, CustomFieldValue]
-    )
+    written = [
+        User,
+        Ticket,
+        Transaction,
+        Attachment,
+        TicketWatcher,
+        Link,
+        CustomFieldValue,
+    ]
+    reset_sequences(written)
+    analyze([*written, SearchDocument])
     return Result(*counts, seconds=time.monotonic() - started)
 
 

@@ -47,6 +47,14 @@ def subject_line(rng: random.Random) -> str:
 
 
 def message_body(rng: random.Random) -> str:
-    return " ".join(
-        _fill(rng.choice(_SENTENCES), rng) for _ in range(rng.randint(1, 5))
-    )
+    """One to five sentences; one message in four quotes a case reference, a word rare
+    enough (one of 90,000) for the selective full-text searches people actually run."""
+    sentences = [_fill(rng.choice(_SENTENCES), rng) for _ in range(rng.randint(1, 5))]
+    if rng.random() < 0.25:
+        sentences.append(f"Our reference is {reference(rng.randint(10_000, 99_999))}.")
+    return " ".join(sentences)
+
+
+def reference(number: int) -> str:
+    """A case reference as it appears in generated messages, e.g. `CASE41234`."""
+    return f"CASE{number}"

@@ -121,6 +121,16 @@ def indexes_rebuilt_after(models: Iterable[type[Model]]) -> Iterator[None]:
             cursor.execute(definition)
 
 
+def analyze(models: Iterable[type[Model]]) -> None:
+    """Refresh PostgreSQL's statistics after a bulk load, so that the next queries are
+    planned for the tables as they now are rather than as they were (empty)."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in models:
+            cursor.execute(f"ANALYZE {model._meta.db_table}")
+
+
 def next_id(model: type[Model]) -> int:
     return (model.objects.aggregate(top=Max("pk"))["top"] or 0) + 1
 
