@@ -21,7 +21,9 @@ class Api:
     def __init__(self, user: Any = None, **headers: str) -> None:
         self.client = Client(**headers)
         if user is not None:
-            self.client.force_login(user)
+            self.client.force_login(
+                user, backend="django.contrib.auth.backends.ModelBackend"
+            )
 
     def _url(self, path: str) -> str:
         return path if path.startswith("/") or "://" in path else BASE + path

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import secrets
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
@@ -14,6 +12,14 @@ from rest_framework.request import Request
 
 from tracker.models import AuthToken, User
 from tracker.models.tokens import hash_token
+from tracker.services.tokens import issue_token
+
+__all__ = [
+    "BasicAuthentication",
+    "SessionAuthentication",
+    "TokenAuthentication",
+    "issue_token",
+]
 
 # last_used is a hint for the owner, not an audit trail: write it at most once a minute
 # so a busy script does not turn every read into a write.
@@ -68,26 +74,6 @@ class TokenAuthentication(authentication.BaseAuthentication):
             return None  # another scheme (Basic) is in charge
         secret = request.query_params.get("token")
         return secret or None
-
-
-@transaction.atomic
-def issue_token(
-    *, user: User, description: str, expires: datetime | None = None
-) -> tuple[AuthToken, str]:
-    """Create a token for `user`; returns it with its secret, which is never stored."""
-    secret = secrets.token_urlsafe(32)
-    token = AuthToken.objects.create(
-        user=user,
-        description=description,
-        token_hash=hash_token(secret),
-        expires=expires,
-    )
-    return token, secret
-
-
-def revoke_token(*, token: AuthToken) -> None:
-    """Revoking deletes the row: nothing is left that could authenticate."""
-    AuthToken.objects.filter(pk=token.pk).delete()
 
 
 class TokenScheme(OpenApiAuthenticationExtension):

@@ -90,6 +90,7 @@ urlpatterns = [
         name="tickets-bulk-comment",
     ),
     # History
+    path("transactions", transactions.TransactionsView.as_view(), name="transactions"),
     path(
         "transaction/<id:pk>",
         transactions.TransactionView.as_view(),
@@ -108,7 +109,17 @@ urlpatterns = [
     path("queues", queues.QueuesView.as_view(), name="queues"),
     path("queue", queues.QueueCreateView.as_view(), name="queue-create"),
     path("queue/<id:key>", queues.QueueEditView.as_view(), name="queue"),
+    path(
+        "queue/<id:key>/history",
+        transactions.QueueHistoryView.as_view(),
+        name="queue-history",
+    ),
     path("queue/<str:key>", queues.QueueEditView.as_view(), name="queue-by-name"),
+    path(
+        "queue/<str:key>/history",
+        transactions.QueueHistoryView.as_view(),
+        name="queue-history-by-name",
+    ),
     # Users and groups
     path("users", principals.UsersView.as_view(), name="users"),
     path(
@@ -128,7 +139,17 @@ urlpatterns = [
         principals.UserGroupsView.as_view(),
         name="user-groups",
     ),
+    path(
+        "user/<id:key>/history",
+        transactions.UserHistoryView.as_view(),
+        name="user-history",
+    ),
     path("user/<str:key>", principals.UserEditView.as_view(), name="user-by-name"),
+    path(
+        "user/<str:key>/history",
+        transactions.UserHistoryView.as_view(),
+        name="user-history-by-name",
+    ),
     path(
         "user/<str:key>/groups",
         principals.UserGroupsView.as_view(),
@@ -137,6 +158,11 @@ urlpatterns = [
     path("groups", principals.GroupsView.as_view(), name="groups"),
     path("group", principals.GroupCreateView.as_view(), name="group-create"),
     path("group/<id:pk>", principals.GroupEditView.as_view(), name="group"),
+    path(
+        "group/<id:pk>/history",
+        transactions.GroupHistoryView.as_view(),
+        name="group-history",
+    ),
     path(
         "group/<id:pk>/members",
         principals.GroupMembersView.as_view(),

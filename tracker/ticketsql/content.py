@@ -104,7 +104,7 @@ def _tickets_with(parts: QuerySet[Attachment]) -> Q:
 def _content(ctx: Context, condition: Condition) -> Q:
     check_operator(condition, ("=", "!=", "LIKE", "NOT LIKE"))
     documents = SearchDocument.objects.filter(
-        _document_match(literal(condition))
+        document_match(literal(condition))
     ).order_by()
     readable = _readable_transactions(ctx)
     if readable is not None:
@@ -120,7 +120,7 @@ def _content(ctx: Context, condition: Condition) -> Q:
     return ~found if is_negative(condition.operator) else found
 
 
-def _document_match(text: str) -> Q:
+def document_match(text: str) -> Q:
     words = re.findall(r"\w+", text)[:_MAX_WORDS]
     if connection.vendor != "postgresql" or not words:
         return Q(content__icontains=text)

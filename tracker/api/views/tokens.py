@@ -8,16 +8,11 @@ from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from tracker import rights
 from tracker.api import inputs
-from tracker.api.authentication import issue_token, revoke_token
 from tracker.api.base import ApiView, api_url, format_date, paginate
-from tracker.errors import NotFound, ValidationFailed
-from tracker.models import AuthToken, User
-
-
-def _require_manage(user: User) -> None:
-    rights.require(user, rights.MANAGE_AUTH_TOKENS)
+from tracker.errors import ValidationFailed
+from tracker.models import AuthToken
+from tracker.services import tokens as token_services
 
 
 def token_record(request: Request, token: AuthToken) -> dict[str, Any]:
@@ -36,12 +31,10 @@ class TokensView(ApiView):
     """GET /tokens (the caller's own); POST /tokens {Description, Expires}."""
 
     def get(self, request: Request) -> Response:
-        _require_manage(request.user)
-        tokens = AuthToken.objects.filter(user=request.user).order_by("-created", "-id")
+        tokens = token_services.tokens_of(user=request.user, actor=request.user)
         return Response(paginate(request, tokens, lambda t: token_record(request, t)))
 
     def post(self, request: Request) -> Response:
-        _require_manage(request.user)
         data = self.json_object(request)
         unknown = sorted(set(data) - {"Description", "Expires"})
         if unknown:
@@ -49,11 +42,12 @@ class TokensView(ApiView):
         description = inputs.text(
             "Description", data.get("Description"), allow_empty=False
         )
-        if len(description) > 200:
-            raise ValidationFailed("Description is longer than 200 characters.")
         expires = inputs.date("Expires", data.get("Expires"), request.user)
-        token, secret = issue_token(
-            user=request.user, description=description.strip(), expires=expires
+        token, secret = token_services.create_token(
+            user=request.user,
+            actor=request.user,
+            description=description,
+            expires=expires,
         )
         # The only time the secret is ever shown.
         body = {**token_record(request, token), "token": secret}
@@ -63,16 +57,11 @@ class TokensView(ApiView):
 class TokenView(ApiView):
     """GET, DELETE /token/:id (the caller's own tokens only)."""
 
-    def _token(self, request: Request, pk: int) -> AuthToken:
-        _require_manage(request.user)
-        token = AuthToken.objects.filter(pk=pk, user=request.user).first()
-        if token is None:
-            raise NotFound(f"No token #{pk}.")
-        return token
-
     def get(self, request: Request, pk: int) -> Response:
-        return Response(token_record(request, self._token(request, pk)))
+        token = token_services.get_token_for(actor=request.user, pk=pk)
+        return Response(token_record(request, token))
 
     def delete(self, request: Request, pk: int) -> Response:
-        revoke_token(token=self._token(request, pk))
+        token = token_services.get_token_for(actor=request.user, pk=pk)
+        token_services.revoke_token(token=token, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
