@@ -8,6 +8,12 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch, QuerySet
 from django.http import QueryDict
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import slugify
+from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy
 
 from tracker.models import Role, Ticket, TicketWatcher
@@ -19,7 +25,43 @@ class Column:
     label: object
     value: Callable[[Ticket], object]
     sortable: bool = True
-    kind: str = "text"  # text, number, date, person, link
+    kind: str = "text"  # text, number, date, status, link
+
+    def cell(self, ticket: Ticket) -> SafeString:
+        """The table cell, built here rather than by a template include per cell: a
+        page of 100 rows has up to 1,200 cells."""
+        value = self.value(ticket)
+        url = ticket.get_absolute_url()
+        if self.key == "id":
+            return format_html('<td class="num"><a href="{}">{}</a></td>', url, value)
+        if self.kind == "number":
+            return format_html('<td class="num">{}</td>', value)
+        if self.kind == "link":
+            return format_html(
+                '<td class="subject"><a href="{}">{}</a></td>', url, value
+            )
+        if self.kind == "status":
+            return format_html(
+                '<td><span class="status status-{}">{}</span></td>',
+                slugify(value),
+                value,
+            )
+        if self.kind == "date":
+            if not value:
+                return mark_safe("<td></td>")
+            local = timezone.localtime(value)
+            shown = (
+                timesince(value)
+                if self.key == "LastUpdated"
+                else date_format(local, "SHORT_DATETIME_FORMAT")
+            )
+            return format_html(
+                '<td><time datetime="{}" title="{}">{}</time></td>',
+                local.isoformat(),
+                date_format(local, "DATETIME_FORMAT"),
+                shown,
+            )
+        return format_html("<td>{}</td>", value)
 
 
 def _requestors(ticket: Ticket) -> str:

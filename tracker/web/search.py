@@ -134,7 +134,7 @@ def ticket_search(request: HttpRequest) -> HttpResponse:
         context.update(
             page=page,
             tickets=rows,
-            result_rows=[(t, [(c, c.value(t)) for c in shown]) for t in rows],
+            result_rows=[(t, [c.cell(t) for c in shown]) for t in rows],
         )
     except TicketSQLError as error:
         context["error"] = error
