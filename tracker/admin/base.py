@@ -10,8 +10,10 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from django.db.models import Model
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -49,6 +51,18 @@ def safe_next(request: HttpRequest, default: str) -> str:
     ):
         return target
     return default
+
+
+def viewable_object(
+    model_admin: admin.ModelAdmin, request: HttpRequest, object_id: str, what: str
+) -> Model:
+    """The object behind an admin sub-page (members, watchers), or 404 / 403."""
+    obj = model_admin.get_object(request, unquote(object_id))
+    if obj is None:
+        raise Http404(f"No such {what}.")
+    if not model_admin.has_view_permission(request, obj):
+        raise PermissionDenied
+    return obj
 
 
 def change_url(obj: Model) -> str:

@@ -7,12 +7,10 @@ from __future__ import annotations
 from functools import partial
 
 from django.contrib import admin
-from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group as AuthGroup
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
@@ -30,6 +28,7 @@ from tracker.admin.base import (
     link,
     object_link,
     render_page,
+    viewable_object,
 )
 from tracker.admin.forms import (
     AddGroupMemberForm,
@@ -293,12 +292,7 @@ class GroupAdmin(RightGatedAdmin):
         ]
 
     def _group(self, request: HttpRequest, object_id: str) -> Group:
-        group = self.get_object(request, unquote(object_id))
-        if group is None:
-            raise Http404("No such group.")
-        if not self.has_view_permission(request, group):
-            raise PermissionDenied
-        return group
+        return viewable_object(self, request, object_id, "group")
 
     def add_member_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         group = self._group(request, object_id)

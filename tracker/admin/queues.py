@@ -11,10 +11,8 @@ from itertools import groupby
 from urllib.parse import urlencode
 
 from django.contrib import admin
-from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
@@ -38,6 +36,7 @@ from tracker.admin.base import (
     link,
     object_link,
     render_page,
+    viewable_object,
 )
 from tracker.admin.forms import AddQueueWatcherForm
 from tracker.models import QueueWatcher
@@ -193,12 +192,7 @@ class QueueAccessAdmin(QueueAdmin):
         ]
 
     def _queue(self, request: HttpRequest, object_id: str) -> Queue:
-        queue = self.get_object(request, unquote(object_id))
-        if queue is None:
-            raise Http404("No such queue.")
-        if not self.has_view_permission(request, queue):
-            raise PermissionDenied
-        return queue
+        return viewable_object(self, request, object_id, "queue")
 
     def add_watcher_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         queue = self._queue(request, object_id)
