@@ -3,11 +3,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from tracker.ops.views import healthz, metrics
+from tracker.ops.views import export_search, export_ticket, healthz, metrics
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("metrics", metrics, name="prometheus-metrics"),
+    path("export/tickets.json", export_search, name="export-search"),
+    path("export/ticket/<int:pk>.json", export_ticket, name="export-ticket"),
     path("admin/", admin.site.urls),
     # login, logout (POST), password_change, password_reset and their done/confirm pages.
     path("accounts/", include("tracker.web.login_guard")),  # throttled login, reset
