@@ -300,3 +300,32 @@ def test_dates_at_the_ends_of_the_calendar_are_errors_or_results(
             ids(world.admin, f"{field} {operator} '{value}'")
         except TicketSQLError as error:
             assert "is not a date" in error.message  # noqa: PT017
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("FinalPriority = 90", ["printer"]),
+        ("FinalPriority >= 90", ["printer"]),
+        ("TimeEstimated > 100", ["printer"]),
+        ("TimeLeft < 60 AND TimeLeft > 0", ["printer"]),
+        ("Starts = '2030-02-01'", ["printer"]),
+        ("Starts IS NOT NULL", ["printer"]),
+        ("Told < 'today'", ["printer"]),
+        ("Told IS NOT NULL", ["printer"]),
+        ("Started < Starts", ["printer"]),
+    ],
+)
+def test_fields_set_on_one_ticket_find_only_it(world, query, expected):
+    from datetime import UTC, datetime
+
+    Ticket.objects.filter(pk=world.printer.pk).update(
+        final_priority=90,
+        time_estimated=120,
+        time_left=45,
+        starts=datetime(2030, 2, 1, 9, tzinfo=UTC),
+        started=datetime(2020, 1, 1, 9, tzinfo=UTC),
+        told=datetime(2020, 1, 2, 9, tzinfo=UTC),
+    )
+
+    assert ids(world.admin, query) == sorted(getattr(world, n).pk for n in expected)
