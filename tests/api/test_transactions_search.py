@@ -8,7 +8,8 @@ import pytest
 from tests.api.conftest import Api
 from tests.factories import grant, make_admin, make_queue, make_ticket, make_user
 from tracker import services
-from tracker.models import Transaction
+from tracker.models import CustomField, QueueCustomField, Transaction
+from tracker.principals import system_user
 
 pytestmark = pytest.mark.django_db
 
@@ -184,3 +185,21 @@ def test_superuser_sees_queue_transactions_too(ticket, general):
         Transaction.objects.filter(object_type="queue").values_list("pk", flat=True)
     )
     assert ids
+
+
+def test_custom_field_changes_need_see_custom_field(ticket, general):
+    field = CustomField.objects.create(name="Severity", type="freeform")
+    QueueCustomField.objects.create(custom_field=field, queue=general)
+    services.set_custom_field(
+        ticket=ticket, field=field, values=["high"], actor=system_user()
+    )
+    change = Transaction.objects.get(ticket=ticket, type="CustomField")
+    viewer = make_user(username="viewer", privileged=True)
+    grant("ShowTicket", user=viewer, queue=general)
+    api = Api(viewer)
+
+    assert change.pk not in _ids(api.get("transactions", query="Type = 'CustomField'"))
+    assert api.get(f"transaction/{change.pk}").status_code == 404
+    grant("SeeCustomField", user=viewer, queue=general)
+    assert api.get(f"transaction/{change.pk}").status_code == 200
+    assert _ids(api.get("transactions", query="Type = 'CustomField'")) == [change.pk]

@@ -8,11 +8,11 @@ from typing import Any
 from django.db.models import QuerySet
 from rest_framework.request import Request
 
-from tracker import queries
 from tracker.api.base import format_date, ref, user_ref
 from tracker.api.ticket_changes import describe_change
 from tracker.errors import NotFound
 from tracker.models import Attachment, ObjectType, Transaction, User
+from tracker.ticketsql.transactions import readable_transactions
 
 TRANSACTION_FIELDS = (
     "Type",
@@ -40,7 +40,7 @@ ATTACHMENT_FIELDS = (
 
 
 def visible_transactions(user: User) -> QuerySet[Transaction]:
-    condition = queries.visible_transactions(user)
+    condition = readable_transactions(user)
     txns = Transaction.objects.all()
     return txns if condition is None else txns.filter(condition)
 

@@ -19,9 +19,10 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from tracker.models import Attachment, Ticket, Transaction, User
+from tracker import rights
+from tracker.models import Attachment, Ticket, Transaction, TransactionType, User
 from tracker.models.search import SearchDocument
-from tracker.queries import visible_transactions
+from tracker.queries import tickets_with_right, visible_transactions
 from tracker.ticketsql import people
 from tracker.ticketsql.common import (
     EVERYTHING,
@@ -87,12 +88,27 @@ def search_transactions(
     tree = parse(query)
     ctx = Context(user=user, zone=user_zone(user), now=timezone.now())
     txns = Transaction.objects.all()
-    readable = visible_transactions(user)
+    readable = readable_transactions(user)
     if readable is not None:
         txns = txns.filter(readable)
     if tree is not None:
         txns = txns.filter(_compile(ctx, tree))
     return _ordered(txns, order_by, order)
+
+
+def readable_transactions(user: User) -> Q | None:
+    """A Q over Transaction keeping what `user` may read, as on the ticket's history
+    page: besides `queries.visible_transactions`, custom field changes need
+    SeeCustomField on their ticket. None means everything."""
+    condition = visible_transactions(user)
+    if condition is None:
+        return None
+    with_fields = tickets_with_right(user, rights.SEE_CUSTOM_FIELD)
+    if with_fields is not None:
+        condition &= ~Q(type=TransactionType.CUSTOM_FIELD) | Q(
+            ticket__in=with_fields.values("pk")
+        )
+    return condition
 
 
 def _compile(ctx: Context, node: Node) -> Q:
