@@ -17,7 +17,7 @@ APP_SERVICES = ("web", "worker", "beat")
 
 
 def _settings_variables() -> set[str]:
-    calls = re.findall(r'env(?:\.\w+)?\(\s*"([A-Z_]+)"', SETTINGS_SOURCE)
+    calls = re.findall(r'env(?:\.\w+)?\(\s*"([A-Z][A-Z0-9_]*)"', SETTINGS_SOURCE)
     return set(calls)
 
 
@@ -86,3 +86,8 @@ def test_env_example_lists_only_variables_the_settings_read():
         }
     )
     assert not unknown, f".env.example names variables the settings ignore: {unknown}"
+
+
+def test_web_service_health_check_probes_healthz():
+    probe = " ".join(COMPOSE["services"]["web"]["healthcheck"]["test"])
+    assert "/healthz" in probe
