@@ -261,3 +261,21 @@ def test_keyboard_help_theme_toggle_and_reply_shortcut(page, live_server):
     page.keyboard.press("c")
     assert page.is_checked("input[name=kind][value=comment]")
     assert page.evaluate("document.activeElement.id") == "id_body"
+
+
+def test_people_and_ticket_boxes_autocomplete_while_typing(page, live_server):
+    _staff()
+    make_user(username="dora", email="dora@example.com", real_name="Dora Explorer")
+    ticket = make_ticket(subject="Needs a watcher")
+    other = make_ticket(subject="Related printer problem")
+    log_in(page, live_server, "sam", PASSWORD)
+    page.goto(f"{live_server.url}{ticket.get_absolute_url()}")
+
+    page.locator("input[name=who]").press_sequentially("dor", delay=50)
+    page.wait_for_selector(
+        "#people-options option[value='dora@example.com']", state="attached"
+    )
+    page.locator("input[name=other]").press_sequentially("printer", delay=50)
+    page.wait_for_selector(
+        f"#ticket-options option[value='{other.pk}']", state="attached"
+    )
