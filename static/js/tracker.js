@@ -194,7 +194,12 @@
       }
       var c = colours();
       var cfg = config(canvas.getAttribute("data-chart"), data, labels(), c);
-      if (!cfg) {
+      var hasData = cfg && cfg.data.datasets.some(function (set) {
+        return set.data.some(function (value) { return value; });
+      });
+      if (!hasData) {
+        // Nothing but zeros: the table (or its "nothing yet" line) says it better.
+        canvas.parentNode.hidden = true;
         return;
       }
       window.Chart.defaults.color = c.text;
