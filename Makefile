@@ -79,6 +79,24 @@ BENCH_RT ?= 0
 bench: install ## Benchmarks on PostgreSQL+Redis+gunicorn+worker (BENCH_SCALE=small|medium|large, BENCH_RT=1 adds RT 5)
 	BENCH_SCALE=$(BENCH_SCALE) BENCH_RT=$(BENCH_RT) $(BIN)/python -m bench
 
+# Slow fault, concurrency and fuzz tests (marked `reliability`, left out of `make test`)
+# plus the fast security suite and the other apps' fault tests, on PostgreSQL with Redis
+# and real workers; then one table of figures (tests/reliability/report.py).
+RELIABILITY_DB ?= postgres://postgres@127.0.0.1:5432/tracker_reliability
+RELIABILITY_OUT := var/reliability
+RELIABILITY_PATHS := tests/security tests/reliability tests/mailgate/test_mailgate_command.py \
+	tests/mailgate/test_corpus.py tests/scrips/test_worker_e2e.py tests/scrips/test_exactly_once.py
+
+reliability: install ## Fault, concurrency and fuzz tests on PostgreSQL, Redis and a real worker; prints the figures
+	rm -rf $(RELIABILITY_OUT) && mkdir -p $(RELIABILITY_OUT)
+	status=0; DATABASE_URL=$(RELIABILITY_DB) RELIABILITY_FIGURES=$(RELIABILITY_OUT)/figures.jsonl \
+		MAILGATE_CORPUS=1 MAILGATE_CORPUS_EVERY=5 \
+		$(BIN)/pytest -p no:randomly -m "" --junitxml=$(RELIABILITY_OUT)/junit.xml \
+		$(RELIABILITY_PATHS) $(PYTEST_ARGS) || status=$$?; \
+	$(BIN)/python -m tests.reliability.report $(RELIABILITY_OUT)/figures.jsonl \
+		$(RELIABILITY_OUT)/junit.xml || status=1; \
+	exit $$status
+
 clean: ## Remove caches and build output (keeps .venv and the data under var/)
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +
 	rm -rf .pytest_cache .ruff_cache .hypothesis build dist *.egg-info var/static

@@ -17,14 +17,12 @@ def lock_ticket(ticket_or_id: Ticket | int) -> Ticket:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("lock_ticket() must be called inside transaction.atomic().")
     pk = ticket_or_id.pk if isinstance(ticket_or_id, Ticket) else ticket_or_id
-    try:
-        locked = (
-            Ticket.objects.select_for_update(of=("self",))
-            .select_related("queue__lifecycle", "owner")
-            .get(pk=pk)
-        )
-    except Ticket.DoesNotExist:
-        raise NotFound(f"Ticket {pk} does not exist.") from None
+    # Lock with a join-free query first: PostgreSQL re-checks a locked row's join
+    # conditions against the old joined rows after waiting, so a concurrent owner change
+    # would make a joined FOR UPDATE find nothing. Then read the row we now hold.
+    if not list(Ticket.objects.select_for_update().filter(pk=pk).values_list("pk")):
+        raise NotFound(f"Ticket {pk} does not exist.")
+    locked = Ticket.objects.select_related("queue__lifecycle", "owner").get(pk=pk)
     if locked.merged_into_id:
         # Callers resolve numbers through queries.get_ticket_for; a merged ticket reaching a
         # service means a stale object, and changing it would fork the history.

@@ -147,7 +147,7 @@ def paginate(
     per_page = min(
         _positive_int(params.get("per_page"), DEFAULT_PER_PAGE), MAX_PER_PAGE
     )
-    page = _positive_int(params.get("page"), 1)
+    page = min(_positive_int(params.get("page"), 1), 10**9)  # OFFSET must fit in SQL
     total = queryset.count() if isinstance(queryset, QuerySet) else len(queryset)
     pages = max(1, math.ceil(total / per_page))
     start = (page - 1) * per_page
