@@ -17,7 +17,12 @@ from django.db.models import F, Q
 
 from lifecycles import registry as lifecycles
 from scrips.models import Scrip, ScripRun, Template
-from scrips.recipients import RecipientFilter, Recipients, role_recipients
+from scrips.recipients import (
+    RecipientFilter,
+    Recipients,
+    role_recipients,
+    squelched_addresses,
+)
 from scrips.rendering import (
     RenderedMail,
     TemplateError,
@@ -138,7 +143,9 @@ class Notify(Action):
     def prepare(self, ctx: ScripContext) -> list[Draft]:
         # An autoreply answers the person who wrote in, so it goes to the actor too.
         keep = RecipientFilter(
-            actor=ctx.transaction.creator, notify_actor=self.autoreply
+            actor=ctx.transaction.creator,
+            notify_actor=self.autoreply,
+            squelch=squelched_addresses(ctx.transaction),
         )
         data = ctx.transaction.data or {}
         extra_cc = list(data.get("cc") or []) if self.other_recipients else []

@@ -3,6 +3,8 @@
     manage.py crontool --search "Queue = 'General' AND Status = 'open'" \
         --condition Overdue --action SetPriority --action-arg 90
     manage.py crontool --queue General --action LinearEscalate --dry-run
+    manage.py crontool --search "Owner = 'Nobody' AND Status = 'new'" \
+        --action RecordComment --template "Untaken Ticket"
 """
 
 from __future__ import annotations
@@ -39,6 +41,11 @@ class Command(BaseCommand):
             help="A priority, a status, or a template name (Record* actions).",
         )
         parser.add_argument(
+            "--template",
+            default="",
+            help="Template of RecordComment / RecordCorrespondence (same as --action-arg).",
+        )
+        parser.add_argument(
             "--dry-run", action="store_true", help="Show the tickets; change nothing."
         )
 
@@ -52,7 +59,7 @@ class Command(BaseCommand):
             result = run_cron(
                 tickets.order_by("pk"),
                 action=options["action"],
-                action_argument=options["action_arg"],
+                action_argument=options["template"] or options["action_arg"],
                 condition=options["condition"],
                 condition_argument=options["condition_arg"],
                 now=timezone.now(),
