@@ -70,7 +70,10 @@ def rt(request):
         if not (RT_LIB.exists() and shutil.which("perl")):
             pytest.skip("The rt5 database holds no test data and RT is not installed.")
         subprocess.run(  # noqa: S603 - our own script, fixed arguments
-            [shutil.which("perl"), str(FILL)], check=True, capture_output=True, timeout=600
+            [shutil.which("perl"), str(FILL)],
+            check=True,
+            capture_output=True,
+            timeout=600,
         )
     yield conn
     conn.close()

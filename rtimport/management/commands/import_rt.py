@@ -68,6 +68,7 @@ class Command(BaseCommand):
                 user=options["rest_user"],
                 password=options["rest_password"],
                 token=options["rest_token"],
+                queues=options["queue"],
             )
         try:
             importer = Importer(
