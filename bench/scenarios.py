@@ -430,19 +430,19 @@ def ticketsql(fx: Fixture, n: int) -> list[Measurement]:
 
 
 def notifications(
-    fx: Fixture, stack: Stack, n: int, timeout: float = 240
+    fx: Fixture, stack: Stack, n: int, timeout: float = 90
 ) -> Measurement:
-    """Tickets created with a requestor; a real Celery worker runs the scrips and sends the
-    autoreplies and notifications to the aiosmtpd sink. Delivered mails a second, from the
-    first commit until the sink has them all (or stops receiving)."""
+    """Tickets created with a requestor, on top of whatever the earlier benchmarks left in
+    the outbox; a real Celery worker runs the scrips and sends the autoreplies and
+    notifications to the aiosmtpd sink. The rate is what the sink received a second from
+    the first create until nothing is pending (or the timeout: a backlog is reported)."""
     from scrips.models import Notification
     from tracker.services import create_ticket
 
     assert stack.sink is not None
-    _drain(stack, lambda: Notification.objects.filter(status="pending").count() == 0)
     before_sink = stack.sink.count
-    first_ticket = None
     t0 = time.perf_counter()
+    first_ticket = None
     for i in range(n):
         ticket = create_ticket(
             queue=fx.queue,
@@ -455,15 +455,14 @@ def notifications(
     created = time.perf_counter() - t0
 
     def settled() -> bool:
-        mine = Notification.objects.filter(ticket_id__gte=first_ticket)
-        return mine.count() >= n and not mine.filter(status="pending").exists()
+        mine = Notification.objects.filter(ticket_id__gte=first_ticket).count()
+        return mine >= n and not Notification.objects.filter(status="pending").exists()
 
-    _drain(stack, settled, timeout)
+    _drain(settled, timeout)
     elapsed = time.perf_counter() - t0
-    rows = Notification.objects.filter(ticket_id__gte=first_ticket)
-    made = rows.count()
-    sent = rows.filter(status="sent").count()
     delivered = stack.sink.count - before_sink
+    pending = Notification.objects.filter(status="pending").count()
+    failed = Notification.objects.filter(status="failed").count()
     row = Measurement(
         name="notifications delivered (worker + SMTP sink)",
         group="notifications",
@@ -471,20 +470,16 @@ def notifications(
     )
     row.throughput = round(delivered / elapsed, 2) if elapsed else None
     row.extra.update(
-        tickets=n,
-        notifications=made,
-        sent=sent,
-        delivered=delivered,
-        seconds=round(elapsed, 2),
-        create_seconds=round(created, 2),
-    )
+        tickets=n, delivered=delivered, pending_at_end=pending, failed=failed,
+        seconds=round(elapsed, 2), create_seconds=round(created, 2),
+    )  # fmt: skip
     row.notes.append(
-        f"{n} tickets -> {made} notifications, {delivered} received by the sink in {elapsed:.1f} s"
+        f"{delivered} mails received in {elapsed:.1f} s; {pending} still pending, {failed} failed"
     )
     return row
 
 
-def _drain(stack: Stack, done: Callable[[], bool], timeout: float = 120) -> None:
+def _drain(done: Callable[[], bool], timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         connection.close()  # a fresh snapshot each poll
