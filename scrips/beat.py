@@ -12,7 +12,7 @@ from typing import Any
 
 from celery.beat import ScheduleEntry, Scheduler
 from celery.schedules import BaseSchedule, crontab, schedule
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 
 from scrips.models import PeriodicJob
 
@@ -48,6 +48,13 @@ def load_entries(app: Any) -> dict[str, ScheduleEntry]:
     }
 
 
+def _fresh_connection() -> None:
+    """Beat is a long-lived process: drop a connection the database closed or that
+    outlived CONN_MAX_AGE (never one an enclosing atomic block still uses)."""
+    if not connection.in_atomic_block:
+        close_old_connections()
+
+
 class DatabaseScheduler(Scheduler):
     """Celery beat's scheduler over the PeriodicJob table."""
 
@@ -60,7 +67,7 @@ class DatabaseScheduler(Scheduler):
     @property
     def schedule(self) -> dict[str, ScheduleEntry]:
         if time.monotonic() - self._loaded_at > RELOAD_SECONDS:
-            close_old_connections()
+            _fresh_connection()
             fresh = load_entries(self.app)
             for name, entry in fresh.items():
                 known = self._entries.get(name)
@@ -79,7 +86,7 @@ class DatabaseScheduler(Scheduler):
         return self._entries
 
     def sync(self) -> None:
-        close_old_connections()
+        _fresh_connection()
         for name, entry in self._entries.items():
             if entry.last_run_at:
                 PeriodicJob.objects.filter(name=name).update(
