@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import (
     BooleanField,
@@ -20,9 +21,10 @@ from django.db.models import (
     Value,
 )
 
-from tracker.models import Attachment, Transaction
+from tracker import rights
+from tracker.models import Attachment, Ticket, Transaction
 from tracker.models.search import TEXT_SEARCH_CONFIG, SearchDocument
-from tracker.queries import visible_transactions
+from tracker.queries import COMMENT_TYPES, OUTGOING_MAIL_TYPES, visible_transactions
 from tracker.ticketsql import people
 from tracker.ticketsql.common import (
     NULL_OPERATORS,
@@ -106,18 +108,65 @@ def _content(ctx: Context, condition: Condition) -> Q:
     documents = SearchDocument.objects.filter(
         document_match(literal(condition))
     ).order_by()
-    readable = _readable_transactions(ctx)
-    if readable is not None:
-        documents = documents.filter(attachment__transaction__in=readable)
     # A UNION keeps each arm an index lookup: the GIN index, then merged_into.
-    found = Q(
-        pk__in=documents.values("ticket_id").union(
-            documents.filter(ticket__merged_into__isnull=False).values(
-                "ticket__merged_into_id"
-            )
-        )
-    )
+    arms = _readable_arms(ctx, documents)
+    merged = [
+        arm.filter(ticket__merged_into__isnull=False).values("ticket__merged_into_id")
+        for arm in arms
+    ]
+    first, *rest = [arm.values("ticket_id") for arm in arms] + merged
+    found = Q(pk__in=first.union(*rest))
     return ~found if is_negative(condition.operator) else found
+
+
+def _readable_arms(
+    ctx: Context, documents: QuerySet[SearchDocument]
+) -> list[QuerySet[SearchDocument]]:
+    """`documents` split so that the words of comments and outgoing mail stay hidden
+    from users who may see a ticket but not those messages.
+
+    Whether the ticket itself may be seen is the search's own rights filter, applied
+    to the ticket the search returns. Documents of tickets on which the user may read
+    every kind of message need no further check (the first arm); only the others are
+    joined to their transaction to look at its type (the second arm), so a common
+    word does not join every matching document to its transaction.
+    """
+    shown = rights.ticket_filter(ctx.user, rights.SHOW_TICKET)
+    everything: Q | None = None  # tickets where every message may be read
+    per_type = Q()
+    for right, types in (
+        (rights.SHOW_TICKET_COMMENTS, COMMENT_TYPES),
+        (rights.SHOW_OUTGOING_EMAIL, OUTGOING_MAIL_TYPES),
+    ):
+        allowed = rights.ticket_filter(ctx.user, right)
+        if allowed is None or _same_tickets(allowed, shown):
+            continue
+        everything = allowed if everything is None else everything & allowed
+        per_type &= ~Q(attachment__transaction__type__in=types) | Q(
+            ticket__in=Ticket.objects.filter(allowed).values("pk")
+        )
+    if everything is None:
+        return [documents]
+    full = Ticket.objects.filter(everything).order_by().values("pk")
+    return [
+        documents.filter(ticket__in=full),
+        documents.exclude(ticket__in=full).filter(per_type),
+    ]
+
+
+def _same_tickets(first: Q, second: Q | None) -> bool:
+    """Whether two ticket filters are the same condition: the same SQL selects the
+    same tickets. Compiling runs no query."""
+    if second is None:
+        return False
+    return _sql(first) == _sql(second)
+
+
+def _sql(condition: Q) -> str:
+    try:
+        return str(Ticket.objects.order_by().values("pk").filter(condition).query)
+    except EmptyResultSet:  # a filter that matches nothing
+        return ""
 
 
 def document_match(text: str) -> Q:
