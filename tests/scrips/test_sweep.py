@@ -45,3 +45,32 @@ def test_sweep_leaves_fresh_work_to_its_own_tasks(queue):
         "notifications": 0,
         "webhooks": 0,
     }
+
+
+def test_a_broker_down_at_commit_fails_nothing_and_leaves_work_for_the_sweep(
+    queue, caplog, django_capture_on_commit_callbacks
+):
+    import socket
+
+    from tracker.celery import app as celery_app
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        dead = f"redis://127.0.0.1:{probe.getsockname()[1]}/0"
+    saved = celery_app.conf.broker_url, celery_app.conf.task_always_eager
+    celery_app.conf.update(broker_url=dead, task_always_eager=False)
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            ticket = make_ticket(queue=queue)
+    finally:
+        celery_app.conf.update(broker_url=saved[0], task_always_eager=saved[1])
+        celery_app._pool = None
+        celery_app.amqp._producer_pool = None
+    assert "the outbox sweep will run them" in caplog.text
+    create = ticket.transactions.get(type="Create")
+    found = services.unprocessed_transaction_ids(
+        older_than=timedelta(seconds=-60), within=timedelta(days=1)
+    )
+    assert found == [create.pk]
