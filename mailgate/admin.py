@@ -60,6 +60,9 @@ class InboundEmailAdmin(admin.ModelAdmin):
         "received_at",
         "processed_at",
         "replayed_by",
+        "is_auto_generated",
+        "notice",
+        "notice_sent_at",
         "raw_preview",
     ]
 

@@ -58,6 +58,13 @@ class InboundEmail(models.Model):
         db_index=True,
         help_text="Monitoring alerts: host or host/service, to thread repeats.",
     )
+    is_auto_generated = models.BooleanField(
+        default=False, help_text="A bounce, auto-reply or list mail: never answered."
+    )
+    notice = models.TextField(
+        blank=True, help_text="The short notice sent back to the sender, if any."
+    )
+    notice_sent_at = models.DateTimeField(null=True, blank=True)
     ticket_id = models.BigIntegerField(
         null=True, blank=True, help_text="The ticket this message created or joined."
     )

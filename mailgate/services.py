@@ -24,6 +24,7 @@ from django.utils import timezone
 from lifecycles import registry
 from mailgate.mail_commands import read_commands
 from mailgate.models import InboundEmail, InboundStatus
+from mailgate.notices import compose_notice, should_notify
 from mailgate.parsing import (
     ParsedEmail,
     content_digest,
@@ -277,6 +278,7 @@ def _store_raw(
 
 
 def _apply_in_savepoint(inbound: InboundEmail, delivery: Delivery) -> None:
+    refused_for_rights = False
     try:
         with transaction.atomic():
             _apply(inbound, delivery)
@@ -285,6 +287,7 @@ def _apply_in_savepoint(inbound: InboundEmail, delivery: Delivery) -> None:
         inbound.status, inbound.reason = InboundStatus.REJECTED, str(exc)
     except PermissionDenied as exc:
         inbound.status, inbound.reason = InboundStatus.REJECTED, exc.message
+        refused_for_rights = True
     except (MailQuarantined, DomainError) as exc:
         inbound.status, inbound.reason = InboundStatus.QUARANTINED, str(exc)
     except (OperationalError, InterfaceError):
@@ -295,6 +298,7 @@ def _apply_in_savepoint(inbound: InboundEmail, delivery: Delivery) -> None:
         inbound.reason = traceback.format_exc()[-8000:]
         inbound.ticket_id = inbound.transaction_id = None
     inbound.processed_at = timezone.now()
+    _queue_notice(inbound, refused_for_rights=refused_for_rights)
     inbound.save()
     if inbound.status != InboundStatus.PROCESSED:
         logger.info(
@@ -305,11 +309,27 @@ def _apply_in_savepoint(inbound: InboundEmail, delivery: Delivery) -> None:
         )
 
 
+def _queue_notice(inbound: InboundEmail, *, refused_for_rights: bool) -> None:
+    """Tell the sender (once, after commit) why the message was refused or which of
+    its commands failed; a replayed message is not announced twice."""
+    if inbound.notice or inbound.notice_sent_at:
+        return
+    text = compose_notice(inbound, refused_for_rights=refused_for_rights)
+    if not text or not should_notify(inbound):
+        return
+    from mailgate.tasks import send_notice_task  # Celery is not needed to start up
+
+    inbound.notice = text
+    inbound_id = inbound.pk
+    transaction.on_commit(lambda: send_notice_task.delay(inbound_id))
+
+
 def _apply(inbound: InboundEmail, delivery: Delivery) -> None:
     raw = bytes(inbound.raw)
     parsed = parse_message(raw, envelope_sender=inbound.envelope_sender)
     inbound.sender = parsed.sender[:255]
     inbound.subject = parsed.subject[:255]
+    inbound.is_auto_generated = parsed.is_auto_generated
     if not parsed.is_usable or parsed.message is None:
         raise MailQuarantined(parsed.reason)
     rtname = getattr(settings, "TRACKER_RTNAME", "tracker")
