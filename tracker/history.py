@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 
 from django.db import transaction as db_transaction
@@ -68,7 +67,14 @@ def record_transaction(
             last_updated=now, last_updated_by=actor
         )
     rights.invalidate_cached_grants()
-    db_transaction.on_commit(partial(_announce, txn.pk), robust=True)
+    # A named callable: Django's robust on_commit logs a failure by `__qualname__`,
+    # which a functools.partial lacks.
+    txn_id = txn.pk
+
+    def announce() -> None:
+        _announce(txn_id)
+
+    db_transaction.on_commit(announce, robust=True)
     return txn
 
 

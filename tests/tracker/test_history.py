@@ -579,3 +579,23 @@ def test_grant_writes_a_system_transaction_not_tied_to_a_ticket(queue):
     assert (txn.ticket_id, txn.object_type, txn.object_id) == (None, "queue", queue.pk)
     assert (txn.type, txn.field) == ("GrantRight", "ShowTicket")
     assert txn.creator == system_user()
+
+
+def test_a_failing_receiver_is_logged_and_does_not_undo_the_change(
+    ticket, staff, settings, caplog, django_capture_on_commit_callbacks
+):
+    settings.SCRIPS_RUN_ON_COMMIT = False
+
+    def broken(sender, transaction_id, **kwargs):
+        raise RuntimeError("receiver down")
+
+    transaction_committed.connect(broken, weak=False)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            services.set_fields(ticket=ticket, actor=staff, subject="Still saved")
+    finally:
+        transaction_committed.disconnect(broken)
+
+    ticket.refresh_from_db()
+    assert ticket.subject == "Still saved"
+    assert "receiver down" in caplog.text
