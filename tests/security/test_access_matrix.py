@@ -192,7 +192,9 @@ def test_every_route_pattern_is_requested(world):
         ("staff_with_rights", ["ta", "tb"]),
     ],
 )
-def test_search_counts_match_the_tickets_the_role_may_see(world, role, visible):
+def test_cve_2023_45024_search_counts_match_the_tickets_the_role_may_see(
+    world, role, visible
+):
     client = client_for(world, role)
 
     answer = client.get("/REST/2.0/tickets", {"query": "Subject LIKE 'mk'"}).json()

@@ -85,7 +85,7 @@ def test_reply_with_a_valid_tag_from_a_non_watcher_is_not_public(vault_tickets):
     assert not stranger_watches(ticket)
 
 
-def test_guessed_ticket_tags_reach_no_ticket(vault_tickets):
+def test_zendesk_2024_guessed_ticket_tags_reach_no_ticket(vault_tickets):
     first = vault_tickets[0].pk
     before = {t.pk: public_entries(t) for t in vault_tickets}
     guesses = 0
@@ -132,7 +132,7 @@ def test_leaked_message_id_in_in_reply_to_grants_nothing(vault_tickets):
     assert not stranger_watches(ticket)
 
 
-def test_reply_to_the_requester_does_not_make_the_sender_the_requester(
+def test_gitlab_1433607_reply_to_does_not_make_the_sender_the_requester(
     vault_tickets,
 ):
     ticket = vault_tickets[2]
@@ -215,7 +215,7 @@ def test_stranger_mail_to_a_closed_queue_leaves_a_record_but_no_ticket(
     )
 
 
-def test_stranger_reply_where_everyone_may_reply_never_adds_a_watcher():
+def test_zendesk_2024_stranger_reply_where_everyone_may_reply_adds_no_watcher():
     """General lets Everyone reply (RT's default), so the reply is stored, but the
     sender must not start receiving the ticket's mail (Zendesk 2024)."""
     victim = make_user(username="victim2", email="victim2@customer.example")

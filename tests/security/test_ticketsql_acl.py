@@ -133,11 +133,11 @@ def test_ticketsql_never_fails_or_leaks_quick(world, role):
 @pytest.mark.reliability
 @pytest.mark.parametrize("role", ROLES)
 def test_ticketsql_never_fails_or_leaks_thousands(world, role):
-    assert fuzz(world, role, examples=1500) >= 1500
+    assert fuzz(world, role, examples=1000) >= 1000
 
 
 @pytest.mark.security
-def test_private_user_fields_are_no_boolean_oracle(world):
+def test_rt_2011_ticketsql_private_user_fields_are_no_boolean_oracle(world):
     client = client_for(world, "staff_with_rights")
     answers = set()
     for probe in ("Requestor.Password LIKE 'a'", "Requestor.Password NOT LIKE 'a'"):

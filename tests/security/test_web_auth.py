@@ -59,7 +59,9 @@ def test_passwords_are_stored_with_argon2(settings, alice):
     assert alice.check_password("a fresh long passphrase")
 
 
-def test_wrong_password_and_unknown_user_get_the_same_answer(client, alice):
+def test_cve_2021_38562_wrong_password_and_unknown_user_get_the_same_answer(
+    client, alice
+):
     wrong = login(client, "alice", "not it")
     unknown = login(client, "nobody-by-that-name", "not it")
 
@@ -156,7 +158,7 @@ def test_login_rotates_the_session_key(client, alice):
     assert not Session.objects.filter(session_key=before).exists()
 
 
-def test_fixed_session_id_from_an_attacker_is_not_kept(alice):
+def test_osticket_2022_session_fixation_planted_id_is_not_kept(alice):
     attacker = Client()
     attacker.get(LOGIN)
     planted = attacker.session
@@ -218,7 +220,9 @@ OFF_SITE_NEXT = [
 
 
 @pytest.mark.parametrize("target", OFF_SITE_NEXT)
-def test_login_never_redirects_off_site(client, alice, target):
+def test_cve_2022_25803_and_django_2016_2512_login_never_redirects_off_site(
+    client, alice, target
+):
     response = client.post(
         LOGIN, {"username": "alice", "password": PASSWORD, "next": target}
     )
@@ -240,7 +244,9 @@ def test_login_follows_an_on_site_next(client, alice):
     assert response["Location"] == "/preferences/"
 
 
-def test_password_reset_link_uses_web_base_url_not_the_host_header(alice, settings):
+def test_django_2012_4520_reset_link_uses_web_base_url_not_the_host_header(
+    alice, settings
+):
     settings.ALLOWED_HOSTS = ["*"]  # the worst case: a proxy passing any Host through
     settings.WEB_BASE_URL = "https://tracker.example.org"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -258,7 +264,9 @@ def test_password_reset_link_uses_web_base_url_not_the_host_header(alice, settin
     assert "evil.example" not in body
 
 
-def test_password_reset_answers_alike_for_known_and_unknown_addresses(alice, settings):
+def test_osticket_2021_password_reset_answers_alike_for_known_and_unknown(
+    alice, settings
+):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     known = Client().post(reverse("password_reset"), {"email": "alice@example.org"})
     unknown = Client().post(reverse("password_reset"), {"email": "zed@example.org"})
@@ -273,7 +281,7 @@ def test_password_reset_answers_alike_for_known_and_unknown_addresses(alice, set
     assert len(mail.outbox) == 1
 
 
-def test_web_posts_without_a_csrf_token_are_refused(world):
+def test_cve_2012_4732_web_posts_without_a_csrf_token_are_refused(world):
     client = Client(enforce_csrf_checks=True)
     client.force_login(world.staff_general)
     ticket = world.ta.ticket
