@@ -48,6 +48,16 @@ def load_entries(app: Any) -> dict[str, ScheduleEntry]:
     }
 
 
+def configured_entries(app: Any) -> dict[str, ScheduleEntry]:
+    """Entries other apps add to Celery's own `beat_schedule` (mailbox polling, say):
+    kept beside the rows, so a job does not need a row to run. A row of the same name
+    wins."""
+    return {
+        name: ScheduleEntry(**dict(spec, name=name, app=app))
+        for name, spec in (app.conf.beat_schedule or {}).items()
+    }
+
+
 def _fresh_connection() -> None:
     """Beat is a long-lived process: drop a connection the database closed or that
     outlived CONN_MAX_AGE (never one an enclosing atomic block still uses)."""
@@ -68,7 +78,7 @@ class DatabaseScheduler(Scheduler):
     def schedule(self) -> dict[str, ScheduleEntry]:
         if time.monotonic() - self._loaded_at > RELOAD_SECONDS:
             _fresh_connection()
-            fresh = load_entries(self.app)
+            fresh = {**configured_entries(self.app), **load_entries(self.app)}
             for name, entry in fresh.items():
                 known = self._entries.get(name)
                 if (

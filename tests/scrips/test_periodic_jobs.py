@@ -253,3 +253,11 @@ def test_crontool_template_option_records_a_comment(queue):
     )
     note = ticket.transactions.filter(type=TransactionType.COMMENT).get()
     assert note.data["template"] == "Untaken Ticket"
+
+
+def test_beat_also_runs_the_entries_other_apps_configure(db):
+    scheduler = DatabaseScheduler(app=celery_app, lazy=True)
+    scheduler.setup_schedule()
+    entry = scheduler.schedule["mailgate-poll-mailboxes"]
+    assert entry.task == "mailgate.tasks.poll_mailboxes_task"
+    assert "Outbox sweep" in scheduler.schedule
