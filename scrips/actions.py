@@ -32,7 +32,7 @@ from scrips.rendering import (
 )
 from tracker import services
 from tracker.errors import ValidationFailed
-from tracker.models import Role, Ticket, Transaction
+from tracker.models import Role, Ticket, Transaction, TransactionType
 from tracker.principals import system_user
 
 ACTIONS: dict[str, Action] = {}
@@ -224,6 +224,14 @@ class OpenInactiveTickets(Action):
         )
 
     def commit(self, ctx: ScripContext) -> None:
+        # The status that counts is the one the message found. A status set after it
+        # (a reply and resolve in one update, or someone since) is left alone.
+        if Transaction.objects.filter(
+            ticket_id=ctx.ticket.pk,
+            type=TransactionType.STATUS,
+            pk__gt=ctx.transaction.pk,
+        ).exists():
+            return
         ctx.ticket.refresh_from_db(fields=["status"])
         status = self.target(ctx.ticket)
         if status:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.core import mail
+from django.db import transaction
 
 from scrips.actions import ACTIONS
 from scrips.models import ScripRun
@@ -40,6 +41,18 @@ def test_open_inactive_tickets_reopens_a_resolved_ticket_on_reply(
     assert ticket.status == "open"
     reopen = ticket.transactions.filter(type=TransactionType.STATUS).last()
     assert reopen.creator == system_user()
+
+
+def test_open_inactive_tickets_leaves_a_reply_and_resolve_resolved(
+    queue, agent, django_capture_on_commit_callbacks
+):
+    make_scrip("On Correspond", "Open Inactive Tickets", "Blank")
+    ticket = _ticket(queue)
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        services.correspond(ticket=ticket, actor=agent, body="Fixed, closing.")
+        services.set_status(ticket=ticket, status="resolved", actor=agent)
+    ticket.refresh_from_db()
+    assert ticket.status == "resolved"
 
 
 def test_open_inactive_tickets_leaves_active_tickets_alone(
