@@ -47,3 +47,19 @@ def test_preferences_need_modify_self(client, customer):
     response = client.post(reverse("preferences"), {"time_zone": "Europe/Berlin"})
 
     assert response.status_code == 403
+
+
+def test_staff_preferences_link_to_auth_tokens(client, staff):
+    client.force_login(staff)
+
+    html = client.get(reverse("preferences")).content.decode()
+
+    assert reverse("auth-tokens") in html
+
+
+def test_customer_preferences_do_not_offer_auth_tokens(client, customer):
+    client.force_login(customer)
+
+    html = client.get(reverse("preferences")).content.decode()
+
+    assert reverse("auth-tokens") not in html
