@@ -43,7 +43,7 @@ def test_files(junit: Path | None) -> dict[str, list[int]]:
     if junit is None or not junit.exists():
         return {}
     for case in ET.parse(junit).getroot().iter("testcase"):  # noqa: S314
-        name = case.get("classname", "").rsplit(".", 1)[0].replace(".", "/") + ".py"
+        name = case.get("classname", "").replace(".", "/") + ".py"
         if case.find("failure") is not None or case.find("error") is not None:
             counts[name][1] += 1
         elif case.find("skipped") is not None:
