@@ -86,3 +86,23 @@ def test_a_large_load_rebuilds_the_indexes_it_dropped(monkeypatch):
 
     assert _index_definitions("tracker_searchdocument") == before
     assert SearchDocument.objects.exists()
+
+
+def test_most_tickets_untouched_for_a_month_are_closed(generated):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from lifecycles import registry
+
+    old = Ticket.objects.filter(
+        last_updated__lt=timezone.now() - timedelta(days=30)
+    ).select_related("queue__lifecycle")
+    closed = [
+        t
+        for t in old
+        if registry.get_lifecycle(t.queue.lifecycle.name).is_inactive(t.status)
+    ]
+
+    assert len(old) > 20
+    assert len(closed) >= 0.7 * len(old)

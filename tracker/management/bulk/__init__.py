@@ -275,6 +275,22 @@ class _Moves:
         self.lifecycle = lifecycle
         self.create_status = lifecycle.default_create_status()
         self._next: dict[str, list[str]] = {}
+        self._closing: dict[str, str | None] = {}
+
+    def closing_status(self, status: str) -> str | None:
+        """An inactive status reachable in one move (`resolved` first), or None."""
+        found = self._closing.get(status, "")
+        if found == "":
+            inactive = [
+                s for s in self.next_statuses(status) if self.lifecycle.is_inactive(s)
+            ]
+            found = (
+                "resolved"
+                if "resolved" in inactive
+                else (inactive[0] if inactive else None)
+            )
+            self._closing[status] = found
+        return found
 
     def next_statuses(self, status: str) -> list[str]:
         found = self._next.get(status)
@@ -310,6 +326,7 @@ def _tickets(
     now = timezone.now()
     first_ticket = writers.ids["ticket"]
     pools = _Pools(rng)
+    settled_before = now - timedelta(days=30)
     plans = [(queue, _Moves(lifecycle)) for queue, lifecycle in queues]
     people = _People(staff, customers, unowned, system)
     for n in range(scale.tickets):
@@ -318,7 +335,7 @@ def _tickets(
         created = now - timedelta(minutes=rng.randint(60 * 24 * 8, 60 * 24 * 730))
         _one_ticket(
             writers, rng, pools, queue, moves, length, created, people, incident_type,
-            first_ticket,
+            first_ticket, settled_before,
         )  # fmt: skip
         if progress and (n + 1) % 1000 == 0:
             progress(n + 1, scale.tickets)
@@ -352,6 +369,7 @@ def _one_ticket(
     people: _People,
     incident_type: CustomField,
     first_ticket: int,
+    settled_before: datetime,
 ) -> None:
     lifecycle = moves.lifecycle
     random_ = rng.random
@@ -391,8 +409,26 @@ def _one_ticket(
 
     last_actor = requestor
     record("Create", requestor, body=bodies[int(random_() * _Pools.SIZE)])
-    for _ in range(length - 1):
+    last = length - 2
+    for step in range(length - 1):
         moment += _MINUTE * (5 + int(random_() * 596))
+        if (
+            step == last
+            and moment < settled_before
+            and not lifecycle.is_inactive(status)
+        ):
+            # Old tickets are mostly closed, as in a real tracker: without this, seven in
+            # ten generated tickets would stay open and every count of open tickets would
+            # grow with the whole history. The close is the history's last transaction.
+            closing = moves.closing_status(status)
+            if closing and random_() < 0.9:
+                closer = owner if owner != unowned else staff[0]
+                record("Status", closer, "Status", status, closing)
+                if lifecycle.is_initial(status) and not started:
+                    started = moment
+                resolved = moment
+                status = closing
+                break
         roll = random_()
         agent = owner if owner != unowned else staff[int(random_() * n_staff)]
         if roll < 0.45:
