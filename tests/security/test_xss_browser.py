@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.e2e.conftest import browser, log_in, page  # noqa: F401
+from tests.e2e.conftest import log_in
 from tests.factories import STAFF_RIGHTS, grant_many, make_staff
 from tests.reliability.figures import record
 from tests.security import xss
@@ -76,7 +76,7 @@ def _tokens() -> list[str]:
     return [t for prefix in ("be", "bw", "ba") for t, _ in xss.payloads(prefix)]
 
 
-def test_no_payload_runs_in_the_browser_on_staff_pages(page, live_server):  # noqa: F811
+def test_no_payload_runs_in_the_browser_on_staff_pages(page, live_server):
     staff, tickets = _seed()
     watch = Observer(page, live_server)
     log_in(page, live_server, staff.username, PASSWORD)
@@ -96,7 +96,7 @@ def test_no_payload_runs_in_the_browser_on_staff_pages(page, live_server):  # no
     assert watch.violations == []
 
 
-def test_no_payload_runs_in_the_browser_on_customer_pages(page, live_server):  # noqa: F811
+def test_no_payload_runs_in_the_browser_on_customer_pages(page, live_server):
     _, tickets = _seed()
     watch = Observer(page, live_server)
     customer = tickets[0].watchers.get(role=Role.REQUESTOR).user
