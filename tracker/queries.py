@@ -7,6 +7,7 @@ from django.db.models import Q, QuerySet
 from tracker import rights
 from tracker.errors import NotFound
 from tracker.models import Ticket, Transaction, TransactionType, User
+from tracker.models.saved import SavedSearch
 
 
 def visible_tickets(user: User, right: str = rights.SHOW_TICKET) -> QuerySet[Ticket]:
@@ -106,3 +107,14 @@ def tickets_for_requestor(user: User) -> QuerySet[Ticket]:
         .filter(Q(watchers__role="Requestor", watchers__user=user))
         .distinct()
     )
+
+
+def visible_saved_searches(user: User) -> QuerySet[SavedSearch]:
+    """The user's own searches and those shared with a group they are in; none without
+    LoadSavedSearch."""
+    if not rights.has_right(user, rights.LOAD_SAVED_SEARCH):
+        return SavedSearch.objects.none()
+    groups = rights.grants_for(user).group_ids
+    return SavedSearch.objects.filter(
+        Q(owner=user) | Q(group_id__in=groups)
+    ).select_related("group")

@@ -14,7 +14,7 @@ from django.db.models import Max, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from queues.models import Queue
-from tracker import rights
+from tracker import queries, rights
 from tracker.errors import NotFound, PermissionDenied, ValidationFailed
 from tracker.metrics import CHARTS
 from tracker.models import (
@@ -112,9 +112,10 @@ def add_dashboard_item(
     if (saved_search is None) == (not chart):
         raise ValidationFailed(_("Choose either a saved search or a chart."))
     if saved_search is not None:
-        if not (
-            saved_search.owner_id == actor.pk
-            or saved_search.group_id in rights.grants_for(actor).group_ids
+        if (
+            not queries.visible_saved_searches(actor)
+            .filter(pk=saved_search.pk)
+            .exists()
         ):
             raise NotFound(_("No such saved search."))
         kind = DashboardItemKind.SEARCH

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from tracker import rights
+from tracker import queries, rights
 from tracker.errors import ValidationFailed
 from tracker.metrics import Period, chart_data, select_fields
 from tracker.models import Dashboard, DashboardItem, DashboardItemKind, Group, User
@@ -28,7 +28,6 @@ from tracker.services.dashboards import (
 )
 from tracker.ticketsql import TicketSQLError, search
 from tracker.web.metrics import chart_labels
-from tracker.web.search import saved_searches_for
 
 CHART_TITLES = {
     "created_vs_resolved": gettext_lazy("Created and resolved per day"),
@@ -67,7 +66,7 @@ class ItemForm(forms.Form):
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         blank = [("", "—")]
-        self.saved = {str(s.pk): s for s in saved_searches_for(user)}
+        self.saved = {str(s.pk): s for s in queries.visible_saved_searches(user)}
         self.queues = {
             str(q.pk): q
             for q in rights.queues_with_right(user, rights.SEE_QUEUE).filter(

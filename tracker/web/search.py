@@ -9,7 +9,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import (
     Http404,
     HttpRequest,
@@ -25,7 +24,6 @@ from django.views.decorators.http import require_GET, require_POST
 from tracker import queries, rights
 from tracker.errors import DomainError, PermissionDenied, ValidationFailed
 from tracker.models import Group, GroupDomain, User
-from tracker.models.saved import SavedSearch
 from tracker.services.updates import delete_saved_search, save_search, update_ticket
 from tracker.ticketsql import TicketSQLError, search
 from tracker.web import columns, querybuilder
@@ -112,7 +110,7 @@ def ticket_search(request: HttpRequest) -> HttpResponse:
     context["custom_columns"] = tuple(params["col"]) != columns.DEFAULT
     context["column_choices"] = [(c.key, c.label) for c in columns.COLUMNS.values()]
     context["page_sizes"] = PAGE_SIZES
-    context["saved_searches"] = saved_searches_for(request.user)
+    context["saved_searches"] = queries.visible_saved_searches(request.user)
     if "builder_error" in context:
         return render(request, "tracker/search.html", context, status=400)
     if "q" not in request.GET and "build" not in request.GET:
@@ -289,16 +287,6 @@ def bulk_update(request: HttpRequest) -> HttpResponse:
 # --- Saved searches ---------------------------------------------------------------------
 
 
-def saved_searches_for(user: User) -> Any:
-    """The user's own searches and those shared with a group they are in."""
-    if not rights.has_right(user, rights.LOAD_SAVED_SEARCH):
-        return SavedSearch.objects.none()
-    groups = rights.grants_for(user).group_ids
-    return SavedSearch.objects.filter(
-        Q(owner=user) | Q(group_id__in=groups)
-    ).select_related("group")
-
-
 def _share_choices(user: User) -> list[tuple[str, str]]:
     groups = Group.objects.filter(
         pk__in=rights.grants_for(user).group_ids, domain=GroupDomain.USER_DEFINED
@@ -330,7 +318,7 @@ def saved_search_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def saved_search_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    saved = saved_searches_for(request.user).filter(pk=pk).first()
+    saved = queries.visible_saved_searches(request.user).filter(pk=pk).first()
     if saved is None:
         raise Http404(_("No such saved search."))
     delete_saved_search(saved=saved, actor=request.user)
