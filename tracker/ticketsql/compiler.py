@@ -75,14 +75,20 @@ COLUMNS = {
 Handler = Callable[[Context, Condition], Q]
 
 
-def compile_node(ctx: Context, node: Node) -> Q:
+def compile_tree(ctx: Context, node: Node, leaf: Handler) -> Q:
+    """AND / OR nodes become `&` / `|` of their children; `leaf` compiles each condition
+    (ticket fields here, transaction fields in TransactionSQL)."""
     if isinstance(node, BoolOp):
-        parts = [compile_node(ctx, child) for child in node.children]
+        parts = [compile_tree(ctx, child, leaf) for child in node.children]
         result = parts[0]
         for part in parts[1:]:
             result = result & part if node.operator == "AND" else result | part
         return result
-    return compile_condition(ctx, node)
+    return leaf(ctx, node)
+
+
+def compile_node(ctx: Context, node: Node) -> Q:
+    return compile_tree(ctx, node, compile_condition)
 
 
 def compile_condition(ctx: Context, condition: Condition) -> Q:

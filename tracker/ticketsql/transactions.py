@@ -40,11 +40,11 @@ from tracker.ticketsql.common import (
     positive,
     text_match,
 )
-from tracker.ticketsql.compiler import compile_condition
+from tracker.ticketsql.compiler import compile_condition, compile_tree
 from tracker.ticketsql.content import document_match
 from tracker.ticketsql.dates import parse_moment, user_zone
 from tracker.ticketsql.errors import TicketSQLError
-from tracker.ticketsql.nodes import BoolOp, Condition, Node
+from tracker.ticketsql.nodes import Condition
 from tracker.ticketsql.parser import parse
 
 INTEGER_FIELDS = {
@@ -92,7 +92,7 @@ def search_transactions(
     if readable is not None:
         txns = txns.filter(readable)
     if tree is not None:
-        txns = txns.filter(_compile(ctx, tree))
+        txns = txns.filter(compile_tree(ctx, tree, _condition))
     return _ordered(txns, order_by, order)
 
 
@@ -109,16 +109,6 @@ def readable_transactions(user: User) -> Q | None:
             ticket__in=with_fields.values("pk")
         )
     return condition
-
-
-def _compile(ctx: Context, node: Node) -> Q:
-    if isinstance(node, BoolOp):
-        parts = [_compile(ctx, child) for child in node.children]
-        result = parts[0]
-        for part in parts[1:]:
-            result = result & part if node.operator == "AND" else result | part
-        return result
-    return _condition(ctx, node)
 
 
 def _condition(ctx: Context, condition: Condition) -> Q:
