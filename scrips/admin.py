@@ -161,6 +161,7 @@ class ServiceLevelAdmin(admin.ModelAdmin):
         "name",
         "queue",
         "response_minutes",
+        "keep_in_loop_minutes",
         "resolve_minutes",
         "business_hours_only",
     ]

@@ -263,9 +263,9 @@ class WebhookDelivery(models.Model):
 
 
 class ServiceLevel(models.Model):
-    """A queue's service level: response and resolve targets, counted in business
-    minutes when `business_hours_only` is set (workdays between start and end, in the
-    level's time zone), in plain minutes otherwise."""
+    """A queue's service level: response, keep-in-loop and resolve targets, counted in
+    business minutes when `business_hours_only` is set (workdays between start and end,
+    in the level's time zone), in plain minutes otherwise."""
 
     name = models.CharField(max_length=100)
     queue = models.OneToOneField(
@@ -276,6 +276,11 @@ class ServiceLevel(models.Model):
     )
     resolve_minutes = models.PositiveIntegerField(
         null=True, blank=True, help_text="Resolution due, counted from creation."
+    )
+    keep_in_loop_minutes = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="After each staff answer, the next update is due within this.",
     )
     business_hours_only = models.BooleanField(default=True)
     workday_start = models.TimeField(default="09:00")

@@ -2,8 +2,10 @@
 
 The rule, stateless so it can be recomputed after any change: the response target runs
 from the oldest requestor message not yet answered by someone else (none pending: no
-response deadline); the resolve target runs from creation; Due is the earlier of the
-two, or empty when neither applies. Closed tickets keep their Due.
+response deadline); the keep-in-loop target runs from the latest staff answer while no
+requestor message is pending, so an answered customer hears again within that time; the
+resolve target runs from creation; Due is the earliest of them, or empty when none
+applies. Closed tickets keep their Due.
 """
 
 from __future__ import annotations
@@ -51,13 +53,15 @@ def add_business_minutes(
     raise ValueError("The service level has no working time.")
 
 
-def _oldest_unanswered(ticket: Ticket) -> datetime | None:
+def _conversation_state(ticket: Ticket) -> tuple[datetime | None, datetime | None]:
+    """(oldest requestor message still unanswered, latest staff answer)."""
     requestor_ids = set(
         TicketWatcher.objects.filter(
             ticket=ticket, role=Role.REQUESTOR, user__isnull=False
         ).values_list("user_id", flat=True)
     )
     oldest = None
+    last_answer = None
     for txn_type, creator_id, created in (
         ticket.transactions.filter(
             type__in=(TransactionType.CREATE, TransactionType.CORRESPOND)
@@ -73,7 +77,8 @@ def _oldest_unanswered(ticket: Ticket) -> datetime | None:
             oldest = ticket.created if txn_type == TransactionType.CREATE else created
         elif not from_requestor and txn_type == TransactionType.CORRESPOND:
             oldest = None  # answered
-    return oldest
+            last_answer = created
+    return oldest, last_answer
 
 
 def sla_due(ticket: Ticket) -> datetime | None:
@@ -82,12 +87,14 @@ def sla_due(ticket: Ticket) -> datetime | None:
     if level is None:
         return ticket.due
     candidates = []
-    if level.response_minutes is not None:
-        waiting_since = _oldest_unanswered(ticket)
-        if waiting_since is not None:
-            candidates.append(
-                add_business_minutes(waiting_since, level.response_minutes, level)
-            )
+    waiting_since, last_answer = _conversation_state(ticket)
+    if level.response_minutes is not None and waiting_since is not None:
+        candidates.append(
+            add_business_minutes(waiting_since, level.response_minutes, level)
+        )
+    keep_in_loop = level.keep_in_loop_minutes
+    if keep_in_loop is not None and waiting_since is None and last_answer is not None:
+        candidates.append(add_business_minutes(last_answer, keep_in_loop, level))
     if level.resolve_minutes is not None:
         start = ticket.starts or ticket.created
         candidates.append(add_business_minutes(start, level.resolve_minutes, level))

@@ -117,3 +117,36 @@ def test_queue_without_a_service_level_keeps_its_due(queue):
     ticket = make_ticket(queue=queue)
     assert sla_due(ticket) is None
     assert Ticket.objects.get(pk=ticket.pk).due is None
+
+
+@pytest.fixture
+def keep_in_loop_queue(queue):
+    _level(
+        queue,
+        response_minutes=60,
+        keep_in_loop_minutes=4 * 60,
+        resolve_minutes=8 * 60 * 3,
+        business_hours_only=False,
+    )
+    return queue
+
+
+def test_staff_answer_makes_the_next_update_due_within_keep_in_loop(
+    keep_in_loop_queue, customer, staff, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket = make_ticket(queue=keep_in_loop_queue, requestors=[customer])
+        answer = services.correspond(ticket=ticket, actor=staff, body="On it.")
+    ticket.refresh_from_db()
+    assert ticket.due == answer.created + timedelta(hours=4)
+
+
+def test_pending_requestor_message_outranks_keep_in_loop(
+    keep_in_loop_queue, customer, staff, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket = make_ticket(queue=keep_in_loop_queue, requestors=[customer])
+        services.correspond(ticket=ticket, actor=staff, body="On it.")
+        follow_up = services.correspond(ticket=ticket, actor=customer, body="Any news?")
+    ticket.refresh_from_db()
+    assert ticket.due == follow_up.created + timedelta(minutes=60)
