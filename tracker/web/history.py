@@ -7,12 +7,15 @@ page costs the same number of queries whatever the length of its history.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import nh3
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.dateparse import parse_datetime
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -107,6 +110,71 @@ def split_quotes(text: str) -> list[Block]:
     return [b for b in blocks if b.text.strip()]
 
 
+def render_blocks(blocks: Sequence[Block]) -> SafeString:
+    """One text part as the page shows it: quoted runs folded under a summary."""
+    summary = escape(_("Quoted text"))
+    out = ['<div class="message">']
+    for block in blocks:
+        text = escape(block.text)
+        if block.is_quote:
+            out.append(
+                f'<details class="quote"><summary>{summary}</summary>'
+                f"<pre>{text}</pre></details>"
+            )
+        else:
+            out.append(f"<pre>{text}</pre>")
+    out.append("</div>")
+    return mark_safe("".join(out))  # noqa: S308 - every piece is escaped above
+
+
+class RenderedBodies:
+    """Rendered message parts, kept per process and reused across requests.
+
+    A part's content never changes once stored (history is append-only), so the
+    rendered HTML can be reused; the key still carries the content's length and hash,
+    so a reused row id (a rolled-back test database) never shows another body. Large
+    parts are rendered each time rather than held in memory.
+    """
+
+    MAX_ENTRIES = 4096
+    MAX_CONTENT = 256 * 1024
+
+    def __init__(self) -> None:
+        self._items: OrderedDict[tuple, tuple[SafeString, ...]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, part: object, kind: str) -> tuple[SafeString, ...]:
+        content: str = part.content  # type: ignore[attr-defined]
+        if len(content) > self.MAX_CONTENT:
+            return self._render(kind, content)
+        key = (part.pk, kind, len(content), hash(content), translation.get_language())  # type: ignore[attr-defined]
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+                return found
+        rendered = self._render(kind, content)
+        with self._lock:
+            self._items[key] = rendered
+            while len(self._items) > self.MAX_ENTRIES:
+                self._items.popitem(last=False)
+        return rendered
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+    @staticmethod
+    def _render(kind: str, content: str) -> tuple[SafeString, ...]:
+        if kind == "html":
+            return (sanitize_html(content), html_to_text(content))
+        return (render_blocks(split_quotes(content)),)
+
+
+rendered_bodies = RenderedBodies()
+NO_TEXT = SafeString("")
+
+
 @dataclass
 class Entry:
     """One transaction ready for the template."""
@@ -116,7 +184,7 @@ class Entry:
     is_message: bool = False
     is_comment: bool = False
     is_outgoing: bool = False
-    plain: list[list[Block]] = field(default_factory=list)
+    plain: SafeString = NO_TEXT
     html: SafeString | None = None
     html_as_text: SafeString | None = None
     files: list = field(default_factory=list)
@@ -323,6 +391,7 @@ def _link_summary(txn: Transaction) -> str:
 
 
 def _fill_message(entry: Entry, parts: Iterable) -> None:
+    plain: list[str] = []
     for part in parts:
         if part.is_multipart:
             continue
@@ -330,10 +399,11 @@ def _fill_message(entry: Entry, parts: Iterable) -> None:
             entry.files.append(part)
         elif part.content_type == "text/html":
             if entry.html is None:
-                entry.html = sanitize_html(part.content)
-                entry.html_as_text = html_to_text(part.content)
+                entry.html, entry.html_as_text = rendered_bodies.get(part, "html")
         elif part.content:
-            entry.plain.append(split_quotes(part.content))
+            plain.append(rendered_bodies.get(part, "plain")[0])
+    if plain:
+        entry.plain = mark_safe("".join(plain))  # noqa: S308 - rendered and escaped above
 
 
 def build_entries(txns: Sequence[Transaction]) -> list[Entry]:

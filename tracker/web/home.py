@@ -8,6 +8,8 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -61,6 +63,21 @@ def _queue_counts(user: User, closed: set[str]) -> list[dict]:
     ], columns
 
 
+def _counts_body(rows: list[dict]) -> SafeString:
+    """The rows of the counts table. Built here rather than in the template: a hundred
+    queues by ten statuses is a thousand cells, most of the page's rendering time."""
+    lines = []
+    for row in rows:
+        cells = "".join(
+            f'<td class="num{"" if n else " muted"}">{n:d}</td>' for n in row["cells"]
+        )
+        lines.append(
+            f'<tr><th scope="row">{escape(row["name"])}</th>{cells}'
+            f'<td class="num strong">{row["total"]:d}</td></tr>'
+        )
+    return mark_safe("\n".join(lines))  # noqa: S308 - names escaped, counts are ints
+
+
 @login_required
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
@@ -95,6 +112,7 @@ def home(request: HttpRequest) -> HttpResponse:
             ).distinct()
         ).order_by("-last_updated")[:BLOCK_LIMIT],
         "queue_rows": queue_rows,
+        "queue_rows_html": _counts_body(queue_rows),
         "status_columns": status_columns,
         "create_queues": rights.queues_with_right(user, rights.CREATE_TICKET).filter(
             is_active=True

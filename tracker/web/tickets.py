@@ -11,7 +11,9 @@ from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.dateparse import parse_datetime
+from django.utils.html import format_html_join
 from django.utils.http import content_disposition_header
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
@@ -320,6 +322,19 @@ def _history_page(request: HttpRequest, ticket: Ticket) -> Any:
     return paginator.get_page(wanted)
 
 
+def _owner_candidates() -> SafeString:
+    """The owner field's suggestions, as `<option>`s (built here: a template loop over
+    200 people was a large part of the page's rendering time)."""
+    people = User.objects.filter(
+        is_privileged=True, is_active=True, is_system=False
+    ).only("username", "real_name")[:200]
+    return format_html_join(
+        "",
+        '<option value="{}">{}</option>',
+        ((person.username, person.display_name) for person in people),
+    )
+
+
 def ticket_context(request: HttpRequest, ticket: Ticket, **extra: Any) -> dict:
     user = request.user
     can = Can(user, ticket)
@@ -349,9 +364,7 @@ def ticket_context(request: HttpRequest, ticket: Ticket, **extra: Any) -> dict:
             watcher_form=AddWatcherForm(),
             link_form=AddLinkForm(),
             merge_form=MergeForm(),
-            candidates=User.objects.filter(
-                is_privileged=True, is_active=True, is_system=False
-            ).only("username", "real_name")[:200],
+            candidates=_owner_candidates(),
         )
     context["update_form"] = extra.pop("update_form", None) or make_update_form(
         request, ticket, can
