@@ -37,4 +37,4 @@ USER tracker
 
 EXPOSE 8000
 
-CMD ["gunicorn", "tracker.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "tracker.wsgi", "-c", "python:tracker.ops.gunicorn_conf", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

@@ -270,6 +270,8 @@ METRICS_CACHE_SECONDS = env.int("METRICS_CACHE_SECONDS", default=15)
 HEALTHZ_WORKER_CACHE_SECONDS = env.int("HEALTHZ_WORKER_CACHE_SECONDS", default=30)
 HEALTHZ_QUARANTINE_WARN = env.int("HEALTHZ_QUARANTINE_WARN", default=1)
 MIDDLEWARE.insert(0, "tracker.ops.middleware.RequestMetricsMiddleware")
+# Probes (load balancer, Prometheus) skip the https redirect and the Host check.
+MIDDLEWARE.insert(1, "tracker.ops.middleware.ProbeMiddleware")
 # A read replica for searches and reports (tracker.ops.dbrouter); writes stay on default.
 if env("DATABASE_REPLICA_URL", default=""):
     DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")

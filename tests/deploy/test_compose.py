@@ -75,9 +75,11 @@ def test_env_example_lists_only_variables_the_settings_read():
     example = (ROOT / ".env.example").read_text()
     names = set(re.findall(r"^#?\s*([A-Z][A-Z0-9_]+)=", example, flags=re.MULTILINE))
     assert names, "no variables found in .env.example"
+    gunicorn_conf = (ROOT / "tracker" / "ops" / "gunicorn_conf.py").read_text()
     unknown = (
         names
         - _settings_variables()
+        - set(re.findall(r'"([A-Z][A-Z0-9_]+)"', gunicorn_conf))
         - {
             "POSTGRES_PASSWORD",
             "DJANGO_SUPERUSER_USERNAME",
@@ -91,3 +93,10 @@ def test_env_example_lists_only_variables_the_settings_read():
 def test_web_service_health_check_probes_healthz():
     probe = " ".join(COMPOSE["services"]["web"]["healthcheck"]["test"])
     assert "/healthz" in probe
+
+
+def test_web_processes_start_with_the_gunicorn_config():
+    web = COMPOSE["services"]["web"]["command"]
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "-c python:tracker.ops.gunicorn_conf" in web
+    assert '"-c", "python:tracker.ops.gunicorn_conf"' in dockerfile

@@ -51,4 +51,12 @@ def test_missing_worker_fails_when_a_broker_is_configured(capsys, settings):
             call_command("doctor")
     finally:
         app.conf.broker_url = None
-    assert "no Celery worker answered" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "workers: no worker answered" in out
+    assert out.count("workers:") == 1
+
+
+def test_doctor_reports_the_workers_once(capsys):
+    out = _doctor(capsys)
+    assert out.count("workers:") == 1
+    assert "worker(s) answered" not in out
