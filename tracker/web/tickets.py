@@ -42,6 +42,7 @@ from tracker.web.forms import (
     BasicsForm,
     MergeForm,
     UpdateForm,
+    static_form,
 )
 from tracker.web.history import build_entries, format_minutes
 
@@ -327,11 +328,12 @@ def _owner_candidates() -> SafeString:
     200 people was a large part of the page's rendering time)."""
     people = User.objects.filter(
         is_privileged=True, is_active=True, is_system=False
-    ).only("username", "real_name")[:200]
+    ).values_list("username", "real_name")[:200]
+    # The shown name is User.display_name: the real name, else the username.
     return format_html_join(
         "",
         '<option value="{}">{}</option>',
-        ((person.username, person.display_name) for person in people),
+        ((username, real_name or username) for username, real_name in people),
     )
 
 
@@ -361,9 +363,9 @@ def ticket_context(request: HttpRequest, ticket: Ticket, **extra: Any) -> dict:
             custom_fields=_custom_fields(ticket)
             if can[rights.SEE_CUSTOM_FIELD]
             else [],
-            watcher_form=AddWatcherForm(),
-            link_form=AddLinkForm(),
-            merge_form=MergeForm(),
+            watcher_form=static_form(AddWatcherForm),
+            link_form=static_form(AddLinkForm),
+            merge_form=static_form(MergeForm),
             candidates=_owner_candidates(),
         )
     context["update_form"] = extra.pop("update_form", None) or make_update_form(
