@@ -10,7 +10,7 @@ from django.core.management.color import no_style
 from django.db import connection
 from django.utils import timezone
 
-from rtimport import automation, config, tickets
+from rtimport import automation, config, lifecycles, tickets
 from rtimport.idmap import IdMap
 from rtimport.report import Progress, Report
 from rtimport.sources import Source
@@ -23,6 +23,7 @@ STEPS: list[tuple[str, Callable[[Importer], None]]] = [
     ("users", config.import_users),
     ("groups", config.import_groups),
     ("memberships", config.import_memberships),
+    ("lifecycles", lifecycles.import_lifecycles),
     ("queues", config.import_queues),
     ("queue watchers", config.import_queue_watchers),
     ("rights", config.import_rights),
@@ -43,8 +44,11 @@ class Importer:
         queues: list[str] | None = None,
         progress: Progress | None = None,
         source_name: str | None = None,
+        rt_config: list[str] | None = None,
     ) -> None:
         self.source = source
+        # RT_SiteConfig.pm files or RT etc directories to read lifecycles from.
+        self.rt_config = list(rt_config or [])
         self.queue_names = {q.strip().lower() for q in queues or [] if q.strip()}
         self.progress = progress or Progress(enabled=False)
         self.report = Report()

@@ -7,7 +7,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from typing import Any, Protocol
-from urllib.parse import unquote, urlparse
+from urllib.parse import quote, unquote, urlparse
 
 Row = dict[str, Any]
 
@@ -52,8 +52,9 @@ class DatabaseSource:
             )
             self.name = f"mysql:{parsed.hostname}/{parsed.path.lstrip('/')}"
         elif self.scheme == "sqlite":
-            path = url.split("://", 1)[1]
-            self.connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+            # sqlite:////var/lib/rt/rt5.db is absolute, sqlite:///rt5.db relative.
+            path = unquote(parsed.path)[1:]
+            self.connection = sqlite3.connect(f"file:{quote(path)}?mode=ro", uri=True)
             self.name = f"sqlite:{path}"
         else:
             raise ValueError(f"Unsupported RT database URL scheme: {parsed.scheme}")
@@ -70,6 +71,22 @@ class DatabaseSource:
                     yield dict(zip(names, values, strict=True))
         finally:
             cursor.close()
+
+    def has_table(self, name: str) -> bool:
+        """Whether RT's schema has this table (Configurations is new in RT 5)."""
+        if self.scheme == "sqlite":
+            sql = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND lower(name) = lower(%s)"
+        elif self.scheme in ("mysql", "mariadb"):
+            sql = (
+                "SELECT 1 FROM information_schema.tables "
+                "WHERE table_schema = DATABASE() AND lower(table_name) = lower(%s)"
+            )
+        else:
+            sql = (
+                "SELECT 1 FROM information_schema.tables "
+                "WHERE table_schema = current_schema() AND lower(table_name) = lower(%s)"
+            )
+        return any(True for _ in self.rows(sql, (name,)))
 
     def close(self) -> None:
         self.connection.close()

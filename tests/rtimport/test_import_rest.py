@@ -14,9 +14,8 @@ from django.db import transaction
 from django.test import override_settings
 
 from rtimport.importer import Importer
+from tests.rtimport.conftest import _connect, _is_filled
 from tests.rtimport.test_import_rt5 import (
-    _connect,
-    _is_filled,
     _local_attachment_digests,
     _local_people,
     _rt_attachment_digests,

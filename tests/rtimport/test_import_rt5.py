@@ -11,10 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
-import subprocess
 from collections import Counter
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -25,6 +22,13 @@ from rtimport.importer import Importer
 from rtimport.models import ImportedObject
 from rtimport.sources import DatabaseSource
 from rtimport.tickets import decode_content
+from tests.rtimport.conftest import RT5_URL
+from tests.rtimport.rt_copy import (
+    RT_SCHEMAS,
+    drop_mysql_copy,
+    make_mysql_copy,
+    make_sqlite_copy,
+)
 from tracker.models import (
     Attachment,
     CustomFieldValue,
@@ -37,46 +41,9 @@ from tracker.models import (
     User,
 )
 
-RT5_URL = os.environ.get("RT5_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/rt5")
 QUEUES = ["Import Alpha", "Import Beta"]
-FILL = Path(__file__).with_name("fill_rt5.pl")
-RT_LIB = Path("/usr/share/request-tracker5/lib")
 
 pytestmark = pytest.mark.django_db
-
-
-def _connect():
-    import psycopg
-
-    try:
-        return psycopg.connect(RT5_URL, connect_timeout=3, autocommit=True)
-    except psycopg.OperationalError as exc:
-        pytest.skip(
-            f"No RT 5 database at {RT5_URL} ({exc.__class__.__name__}): run "
-            "`bash ../shared/anchors/rt5/setup.sh` to test the RT import."
-        )
-
-
-def _is_filled(conn) -> bool:
-    with conn.cursor() as cur:
-        cur.execute("SELECT 1 FROM Users WHERE Name = 'import-filled'")
-        return cur.fetchone() is not None
-
-
-@pytest.fixture(scope="module")
-def rt(request):
-    conn = _connect()
-    if not _is_filled(conn):
-        if not (RT_LIB.exists() and shutil.which("perl")):
-            pytest.skip("The rt5 database holds no test data and RT is not installed.")
-        subprocess.run(  # noqa: S603 - our own script, fixed arguments
-            [shutil.which("perl"), str(FILL)],
-            check=True,
-            capture_output=True,
-            timeout=600,
-        )
-    yield conn
-    conn.close()
 
 
 def rt_rows(rt, sql, params=()):
@@ -97,15 +64,52 @@ def rt_ticket_ids(rt):
     return [r["id"] for r in rows]
 
 
+MYSQL_HOST = os.environ.get("RT_MYSQL_HOST", "127.0.0.1")
+MYSQL_PORT = int(os.environ.get("RT_MYSQL_PORT", "3306"))
+MYSQL_USER = os.environ.get("RT_MYSQL_USER", "root")
+
+
+def _mysql_copy(rt, database: str) -> str:
+    try:
+        import pymysql
+    except ImportError:
+        pytest.skip("PyMySQL is not installed (pip install -e '.[test]').")
+    try:
+        pymysql.connect(
+            host=MYSQL_HOST, port=MYSQL_PORT, user=MYSQL_USER, connect_timeout=3
+        ).close()
+    except pymysql.MySQLError as exc:
+        pytest.skip(f"No MySQL/MariaDB at {MYSQL_HOST}:{MYSQL_PORT}: {exc}")
+    return make_mysql_copy(rt, MYSQL_HOST, MYSQL_PORT, MYSQL_USER, database)
+
+
+@pytest.fixture(scope="module", params=["postgresql", "mysql", "sqlite"])
+def source_url(request, rt, tmp_path_factory):
+    """RT's database: the PostgreSQL one RT runs on, and copies of it in RT's own
+    MySQL and SQLite schemas."""
+    if request.param == "postgresql":
+        yield RT5_URL
+        return
+    schema = {"mysql": "schema.mysql", "sqlite": "schema.SQLite"}[request.param]
+    if not (RT_SCHEMAS / schema).exists():
+        pytest.skip(f"RT's {schema} is not in {RT_SCHEMAS}.")
+    if request.param == "sqlite":
+        yield make_sqlite_copy(rt, tmp_path_factory.mktemp("rt-sqlite") / "rt5.db")
+        return
+    database = f"test_rtimport_{os.getpid()}"
+    yield _mysql_copy(rt, database)
+    drop_mysql_copy(MYSQL_HOST, MYSQL_PORT, MYSQL_USER, database)
+
+
 @pytest.fixture(scope="module")
-def imported(rt, django_db_setup, django_db_blocker, tmp_path_factory):
-    """Run the import once; roll everything back when the module is done."""
+def imported(source_url, django_db_setup, django_db_blocker, tmp_path_factory):
+    """Run the import once per source; roll everything back when the module is done."""
     media = tmp_path_factory.mktemp("rt-media")
     with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media):
         atomic = transaction.atomic()
         atomic.__enter__()
         try:
-            source = DatabaseSource(RT5_URL)
+            source = DatabaseSource(source_url)
             report = Importer(source, queues=QUEUES, source_name="test-rt5").run()
             source.close()
             yield report, media
@@ -316,12 +320,12 @@ def test_queue_watchers_rights_and_scrips_are_brought_across(imported):
     assert (scrip.condition, scrip.action) == ("On Resolve", "Notify Requestors")
 
 
-def test_a_second_run_imports_nothing_again(imported):
+def test_a_second_run_imports_nothing_again(imported, source_url):
     report, _ = imported
     assert report.imported["ticket"] > 0
     before = ImportedObject.objects.count()
     again = Importer(
-        DatabaseSource(RT5_URL), queues=QUEUES, source_name="test-rt5"
+        DatabaseSource(source_url), queues=QUEUES, source_name="test-rt5"
     ).run()
     assert sum(again.imported.values()) == 0
     assert again.existing["ticket"] == report.imported["ticket"]
@@ -334,11 +338,11 @@ def test_imported_history_triggers_no_notifications(imported):
     assert not Notification.objects.exists()
 
 
-def test_import_command_prints_the_report(imported, capsys):
+def test_import_command_prints_the_report(imported, source_url, capsys):
     call_command(
         "import_rt",
         "--database-url",
-        RT5_URL,
+        source_url,
         "--queue",
         QUEUES[0],
         "--queue",

@@ -47,6 +47,14 @@ class Command(BaseCommand):
             help="Import only this queue's tickets (repeatable). Default: all queues.",
         )
         parser.add_argument(
+            "--rt-config",
+            action="append",
+            default=[],
+            metavar="PATH",
+            help="RT's RT_SiteConfig.pm, or its etc directory (RT_SiteConfig.pm and "
+            "RT_SiteConfig.d/*.pm), to import lifecycles from (repeatable; needs perl).",
+        )
+        parser.add_argument(
             "--source-name",
             help="Label remembered with each imported record (default: host/database).",
         )
@@ -76,6 +84,7 @@ class Command(BaseCommand):
                 queues=options["queue"],
                 progress=Progress(self.stderr._out, enabled=not options["no_progress"]),
                 source_name=options["source_name"],
+                rt_config=options["rt_config"],
             )
             report = importer.run()
         finally:
