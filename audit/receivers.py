@@ -33,11 +33,12 @@ TRACKED: dict[tuple[str, str], str] = {
     ("scrips", "Template"): Area.SCRIP,
     ("queues", "Queue"): Area.QUEUE,
     ("tracker", "User"): Area.USER,
+    ("twofactor", "TOTPDevice"): Area.USER,  # enrolment, disabling, admin reset
 }
 # Recorded as "changed" without their values.
-SECRET_FIELDS = {"password"}
+SECRET_FIELDS = {"password", "secret"}
 # Not worth an entry on their own.
-NOISE_FIELDS = {"last_login"}
+NOISE_FIELDS = {"last_login", "last_step"}
 
 
 def _snapshot(instance: models.Model) -> dict[str, Any]:

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "lifecycles",
     "queues",
     "tracker",
+    "tracker.twofactor",
     "scrips",
     "mailgate",
     "rtimport",
@@ -146,6 +147,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "tracker.User"
 AUTHENTICATION_BACKENDS = [
     "tracker.web.login_guard.LoginGuardBackend",  # refuses while locked out
+    "tracker.twofactor.backends.TwoFactorGuardBackend",  # TOTP users: login form only
     "django.contrib.auth.backends.ModelBackend",
     "tracker.rights.RightsBackend",
 ]

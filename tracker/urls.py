@@ -12,6 +12,7 @@ urlpatterns = [
     path("export/ticket/<int:pk>.json", export_ticket, name="export-ticket"),
     path("admin/", admin.site.urls),
     # login, logout (POST), password_change, password_reset and their done/confirm pages.
+    path("accounts/", include("tracker.twofactor.urls")),  # login with TOTP step
     path("accounts/", include("tracker.web.login_guard")),  # throttled login, reset
     path("accounts/", include("django.contrib.auth.urls")),
     path("REST/2.0/", include("tracker.api.urls")),
