@@ -28,6 +28,7 @@ from django.db import connection
 
 from scrips.models import Notification
 from tests.factories import make_ticket
+from tests.reliability.figures import record_notifications
 from tracker.celery import app as celery_app
 from tracker.models import Transaction, TransactionType
 
@@ -209,6 +210,17 @@ def _create(queue):
     )
 
 
+def record_delivery(handler: Sink, tickets: list, *, window: int = 0) -> dict:
+    """The notification figures of a fault test: the outbox rows of `tickets` against
+    what the sink received (see tests/reliability/figures.py)."""
+    expected = Notification.objects.filter(ticket__in=tickets).values_list(
+        "message_id", flat=True
+    )
+    with handler.lock:
+        delivered = [str(m["Message-ID"]) for _, m in handler.messages]
+    return record_notifications(list(expected), delivered, window=window)
+
+
 def test_committed_ticket_is_mailed_once_by_a_real_worker(queue, worker, sink):
     handler, _ = sink
     ticket = _create(queue)
@@ -243,6 +255,8 @@ def test_redelivered_tasks_after_a_worker_restart_send_nothing_twice(
         send_notification_task.delay(notification.pk)
     worker.start()
     time.sleep(5)
+    figures = record_delivery(handler, [ticket])
+    assert figures["lost"] == figures["beyond_window"] == 0
     assert len(handler.messages) == 1, worker.log.read_text()
     assert (
         Transaction.objects.filter(
@@ -262,6 +276,9 @@ def test_notifications_written_while_the_worker_is_down_go_out_when_it_is_back(
     assert handler.messages == []
     worker.start()
     [(recipients, message)] = handler.wait_for(1)
+    time.sleep(2)
+    figures = record_delivery(handler, [ticket])
+    assert figures["lost"] == figures["beyond_window"] == 0
     assert recipients == ["carol@customer.example"]
     assert f"#{ticket.pk}]" in message["Subject"]
 
@@ -368,6 +385,8 @@ def test_change_committed_while_the_broker_is_down_is_sent_by_the_sweep(
     sweep_outbox_task.delay(transaction_age=0, notification_age=0)
     [(recipients, message)] = handler.wait_for(1)
     time.sleep(2)
+    figures = record_delivery(handler, [ticket])
+    assert figures["lost"] == figures["beyond_window"] == 0
     assert len(handler.messages) == 1
     assert recipients == ["carol@customer.example"]
     assert f"#{ticket.pk}]" in message["Subject"]
@@ -398,6 +417,8 @@ def test_worker_killed_before_the_smtp_server_accepted_sends_once(queue, worker,
     _restart_and_sweep(worker)
     handler.wait_for(1)
     time.sleep(3)
+    figures = record_delivery(handler, [notification.ticket])
+    assert figures["lost"] == figures["beyond_window"] == 0
     assert len(handler.messages) == 1, worker.log.read_text()
     notification.refresh_from_db()
     assert notification.status == "sent"
@@ -418,6 +439,8 @@ def test_worker_killed_after_the_smtp_server_took_the_data_duplicates_at_most_on
     _restart_and_sweep(worker)
     handler.wait_for(2)
     time.sleep(3)
+    figures = record_delivery(handler, [notification.ticket], window=1)
+    assert figures["lost"] == figures["beyond_window"] == 0
     # The documented window: the server had the message, the sender died before
     # recording it, so it is sent again, with the same Message-ID.
     assert len(handler.messages) == 2, worker.log.read_text()
