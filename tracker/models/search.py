@@ -1,8 +1,11 @@
 """Full-text search documents: the searchable text of each text part of a message.
 
-On PostgreSQL `vector` is a stored tsvector computed by the database from `content`
-(with a GIN index created by the migration); elsewhere it is an unused placeholder and
-searches fall back to a substring match on `content`.
+On PostgreSQL `vector` is a tsvector that a database trigger computes from `content` on
+every INSERT and UPDATE (with a GIN index; both created by migrations), so it is always
+in step with `content` whoever writes the row. It is a trigger rather than a generated
+column so that the bulk loader, which runs with triggers off, can copy vectors computed
+once per distinct text. Elsewhere it is an unused placeholder and searches fall back to a
+substring match on `content`.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ MAX_INDEXED_CHARS = 100_000
 
 
 class TsVectorField(models.Field):
-    """A tsvector on PostgreSQL, text elsewhere. Written only by the database."""
+    """A tsvector on PostgreSQL, text elsewhere. Written by the database's trigger."""
 
     description = "Full-text search vector"
 
@@ -62,11 +65,7 @@ class SearchDocument(models.Model):
     )
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="+")
     content = models.TextField()
-    vector = models.GeneratedField(
-        expression=DocumentVector("content"),
-        output_field=TsVectorField(),
-        db_persist=True,
-    )
+    vector = TsVectorField(null=True, editable=False)
 
     def __str__(self) -> str:
         return f"Search text of attachment #{self.attachment_id}"

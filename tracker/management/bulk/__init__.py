@@ -5,6 +5,10 @@ is played out along each queue's lifecycle: a Create with its message, then repl
 comments, status and owner changes, with 5 to 200 transactions per ticket and a few very
 long tickets. Ticket fields agree with their history (status, owner, Started, Resolved,
 Told, LastUpdated, TimeWorked), as the services would have left them.
+
+Histories are played out once as plans (`plans.py`), a few thousand of them, and each
+ticket takes one with its own people, queue, subject, bodies and dates. On PostgreSQL the
+database expands them (`server.py`); elsewhere Python writes the rows (slow, for tests).
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from lifecycles import registry
@@ -23,7 +27,10 @@ from lifecycles.engine import Lifecycle
 from lifecycles.models import Lifecycle as LifecycleRow
 from queues.models import Queue
 from tracker import rights
-from tracker.management.bulk.text import message_body, subject_line
+from tracker.management.bulk import server
+from tracker.management.bulk.plans import NOBODY, REQUESTOR, Moves, Plan, play
+from tracker.management.bulk.plans import history_length as history_length
+from tracker.management.bulk.text import message_body, subject_line, with_reference
 from tracker.management.bulk.writer import (
     RowWriter,
     analyze,
@@ -65,6 +72,8 @@ STAFF_RIGHTS = [
     rights.MODIFY_CUSTOM_FIELD,
 ]
 REBUILD_INDEXES_FROM = 20_000
+PLANS_PER_LIFECYCLE = 1024  # distinct histories; the incident lifecycle gets a quarter
+POOL_SIZE = 4096  # distinct subjects and message bodies (fewer for small loads)
 INCIDENT_TYPES = ["phishing", "malware", "scan", "ddos", "spam", "compromise"]
 
 
@@ -91,11 +100,6 @@ class Result:
 
 
 Progress = Callable[[int, int], None]
-
-
-def history_length(rng: random.Random) -> int:
-    """5 to 200, most tickets short: a Pareto tail like real helpdesks."""
-    return min(200, 4 + int(rng.paretovariate(1.3)))
 
 
 @transaction.atomic
@@ -128,7 +132,12 @@ def generate(scale: Scale, progress: Progress | None = None) -> Result:
     ]
     reset_sequences(written)
     analyze([*written, SearchDocument])
-    return Result(*counts, seconds=time.monotonic() - started)
+    return Result(
+        counts.tickets,
+        counts.transactions,
+        counts.attachments,
+        seconds=time.monotonic() - started,
+    )
 
 
 def _queues(scale: Scale, prefix: str) -> list[tuple[Queue, Lifecycle]]:
@@ -205,6 +214,178 @@ def _custom_field(prefix: str) -> CustomField:
     return field
 
 
+def _pool_size(scale: Scale) -> int:
+    return max(256, min(POOL_SIZE, scale.tickets))
+
+
+def _plans(
+    scale: Scale,
+    rng: random.Random,
+    queues: list[tuple[Queue, Lifecycle]],
+    staff_count: int,
+    pool: int,
+) -> tuple[list[Plan], list[list[int]], list[int], dict[str, int]]:
+    """Plans per lifecycle (family), and the long tickets' plans."""
+    plans: list[Plan] = []
+    families: list[list[int]] = []
+    family_of: dict[str, int] = {}
+    lifecycles = {lc.name: lc for _, lc in queues}
+    per_family = max(8, min(PLANS_PER_LIFECYCLE, scale.tickets // 4))
+    for name in sorted(lifecycles):
+        moves = Moves(lifecycles[name])
+        count = per_family if name == "default" else max(4, per_family // 4)
+        family_of[name] = len(families)
+        families.append(list(range(len(plans), len(plans) + count)))
+        plans += [
+            play(rng, name, moves, history_length(rng), staff_count, pool)
+            for _ in range(count)
+        ]
+    long_plans = []
+    for n in range(min(scale.long_tickets, scale.tickets)):
+        _, lifecycle = queues[n % len(queues)]
+        long_plans.append(len(plans))
+        plans.append(
+            play(rng, lifecycle.name, Moves(lifecycle), scale.long_length,
+                 staff_count, pool)
+        )  # fmt: skip
+    return plans, families, long_plans, family_of
+
+
+def _tickets(
+    scale: Scale,
+    rng: random.Random,
+    queues: list[tuple[Queue, Lifecycle]],
+    staff: list[int],
+    customers: list[int],
+    incident_type: CustomField,
+    progress: Progress | None,
+) -> server.Counts:
+    pool = _pool_size(scale)
+    plans, families, long_plans, family_of = _plans(
+        scale, rng, queues, len(staff), pool
+    )
+    ids = {
+        name: next_id(model)
+        for name, model in (
+            ("ticket", Ticket),
+            ("transaction", Transaction),
+            ("attachment", Attachment),
+        )
+    }
+    pools = server.Pools(
+        families=families,
+        long_plans=long_plans,
+        plans=plans,
+        queues=[
+            (q.pk, family_of[lc.name], q.initial_priority, q.final_priority)
+            for q, lc in queues
+        ],
+        subjects=[subject_line(rng) for _ in range(pool)],
+        bodies=[message_body(rng) for _ in range(pool)],
+        first_staff=staff[0],
+        staff_count=len(staff),
+        first_customer=customers[0],
+        customer_count=len(customers),
+        nobody=nobody().pk,
+        system=system_user().pk,
+        custom_field=incident_type.pk,
+        incident_types=INCIDENT_TYPES,
+    )
+    now = timezone.now()
+    if connection.vendor == "postgresql":
+        return server.expand(pools, scale.tickets, ids, now, scale.seed, progress)
+    return _expand_in_python(pools, scale.tickets, ids, now, rng, progress)
+
+
+def _expand_in_python(
+    pools: server.Pools,
+    tickets: int,
+    ids: dict[str, int],
+    now: datetime,
+    rng: random.Random,
+    progress: Progress | None,
+) -> server.Counts:
+    """The same expansion as `server.expand`, row by row, for databases other than
+    PostgreSQL (tests on SQLite)."""
+    w = _Writers()
+    random_ = rng.random
+    for n in range(tickets):
+        # A long ticket's plan was played out on the lifecycle of queue n.
+        long = n < len(pools.long_plans)
+        queue_id, family, initial_priority, final_priority = (
+            pools.queues[n % len(pools.queues)] if long else rng.choice(pools.queues)
+        )
+        plan_no = pools.long_plans[n] if long else rng.choice(pools.families[family])
+        plan = pools.plans[plan_no]
+        ticket_id = ids["ticket"] + n
+        requestor = pools.first_customer + rng.randrange(pools.customer_count)
+        shift = rng.randrange(pools.staff_count)
+
+        def person(slot: int, requestor: int = requestor, shift: int = shift) -> int:
+            if slot == REQUESTOR:
+                return requestor
+            if slot == NOBODY:
+                return pools.nobody
+            return pools.first_staff + (slot + shift) % pools.staff_count
+
+        body_shift = rng.randrange(len(pools.bodies))
+        subject = rng.choice(pools.subjects)
+        created = now - timedelta(minutes=plan.age + rng.randrange(1440))
+        txn_start, att_start = ids["transaction"], ids["attachment"]
+        for seq, step in enumerate(plan.steps):
+            moment = created + timedelta(minutes=step.minute)
+            actor = person(step.actor)
+            old = step.old if step.old_slot is None else str(person(step.old_slot))
+            new = step.new if step.new_slot is None else str(person(step.new_slot))
+            w.transactions.add(
+                (txn_start + seq, ticket_id, "ticket", ticket_id, step.kind, step.field,
+                 old, new, "{}", step.taken, actor, moment)
+            )  # fmt: skip
+            if step.message < 0:
+                continue
+            body = pools.bodies[(step.body + body_shift) % len(pools.bodies)]
+            if random_() < 0.25:
+                body = with_reference(body, rng.randint(10_000, 99_999))
+            part = att_start + step.message
+            w.attachments.add(
+                (part, txn_start + seq, f"<bench-{txn_start + seq}@bench.example>",
+                 subject, "", "text/plain", "", body, "", len(body), actor, moment)
+            )  # fmt: skip
+            w.documents.add((part, ticket_id, body))
+        ids["transaction"] += len(plan.steps)
+        ids["attachment"] += plan.messages
+
+        def at(minute: int | None, created: datetime = created) -> datetime | None:
+            return None if minute is None else created + timedelta(minutes=minute)
+
+        w.tickets.add(
+            (ticket_id, "ticket", queue_id, subject, plan.status, person(plan.owner),
+             rng.randrange(61), initial_priority, final_priority, 0, plan.worked, 0,
+             at(plan.started), at(plan.resolved), at(plan.told),
+             created + timedelta(days=rng.randint(1, 14)) if random_() < 0.3 else None,
+             created, requestor, at(plan.last.minute), person(plan.last.actor))
+        )  # fmt: skip
+        w.watchers.add((ticket_id, "Requestor", requestor))
+        if random_() < 0.2:
+            cc = pools.first_customer + rng.randrange(pools.customer_count)
+            w.watchers.add((ticket_id, "Cc", cc))
+        if random_() < 0.3:
+            value = rng.choice(pools.incident_types)
+            w.values.add(
+                (pools.custom_field, ticket_id, value, value, "", pools.system, created)
+            )
+        if n > 0 and random_() < 0.08:
+            kind = rng.choice(["DependsOn", "MemberOf", "RefersTo"])
+            target = rng.randint(ids["ticket"], ticket_id - 1)
+            w.links.add((kind, ticket_id, target, "", pools.system, created))
+        if progress and (n + 1) % 1000 == 0:
+            progress(n + 1, tickets)
+    w.flush()
+    if progress:
+        progress(tickets, tickets)
+    return server.Counts(tickets, w.transactions.written, w.attachments.written)
+
+
 class _Writers:
     def __init__(self) -> None:
         self.tickets = RowWriter(
@@ -232,263 +413,20 @@ class _Writers:
         )  # fmt: skip
         # What the services write beside each text part, so Content searches find it.
         self.documents = RowWriter(SearchDocument, ["attachment", "ticket", "content"])
-        self.watchers = RowWriter(TicketWatcher, ["id", "ticket", "role", "user"])
+        self.watchers = RowWriter(TicketWatcher, ["ticket", "role", "user"])
         self.links = RowWriter(
-            Link, ["id", "type", "base", "target", "target_uri", "creator", "created"]
+            Link, ["type", "base", "target", "target_uri", "creator", "created"]
         )
         self.values = RowWriter(
             CustomFieldValue,
             [
-                "id", "custom_field", "ticket", "content", "sort_key", "sort_key_high",
+                "custom_field", "ticket", "content", "sort_key", "sort_key_high",
                 "creator", "created",
             ],
         )  # fmt: skip
-        self.ids = {
-            name: next_id(model)
-            for name, model in (
-                ("ticket", Ticket),
-                ("transaction", Transaction),
-                ("attachment", Attachment),
-                ("watcher", TicketWatcher),
-                ("link", Link),
-                ("value", CustomFieldValue),
-            )
-        }
-
-    def take_id(self, name: str) -> int:
-        pk = self.ids[name]
-        self.ids[name] = pk + 1
-        return pk
 
     def flush(self) -> None:
         # Parents before children, for the foreign keys.
         for writer in (self.tickets, self.transactions, self.attachments, self.documents,
                        self.watchers, self.links, self.values):  # fmt: skip
             writer.flush()
-
-
-class _Moves:
-    """Per lifecycle and status, what the history may do next: computed once, not per
-    transaction (the generator's inner loop runs millions of times)."""
-
-    def __init__(self, lifecycle: Lifecycle) -> None:
-        self.lifecycle = lifecycle
-        self.create_status = lifecycle.default_create_status()
-        self._next: dict[str, list[str]] = {}
-        self._closing: dict[str, str | None] = {}
-
-    def closing_status(self, status: str) -> str | None:
-        """An inactive status reachable in one move (`resolved` first), or None."""
-        found = self._closing.get(status, "")
-        if found == "":
-            inactive = [
-                s for s in self.next_statuses(status) if self.lifecycle.is_inactive(s)
-            ]
-            found = (
-                "resolved"
-                if "resolved" in inactive
-                else (inactive[0] if inactive else None)
-            )
-            self._closing[status] = found
-        return found
-
-    def next_statuses(self, status: str) -> list[str]:
-        found = self._next.get(status)
-        if found is None:
-            found = [s for s in self.lifecycle.next_statuses(status) if s != "deleted"]
-            self._next[status] = found
-        return found
-
-
-class _Pools:
-    """Pre-drawn subjects and message bodies: drawing from a pool is one random call
-    where composing a fresh text is a dozen."""
-
-    SIZE = 4096
-
-    def __init__(self, rng: random.Random) -> None:
-        self.subjects = [subject_line(rng) for _ in range(self.SIZE)]
-        self.bodies = [message_body(rng) for _ in range(self.SIZE)]
-
-
-def _tickets(
-    scale: Scale,
-    rng: random.Random,
-    queues: list[tuple[Queue, Lifecycle]],
-    staff: list[int],
-    customers: list[int],
-    incident_type: CustomField,
-    progress: Progress | None,
-) -> tuple[int, int, int]:
-    writers = _Writers()
-    unowned = nobody().pk
-    system = system_user().pk
-    now = timezone.now()
-    first_ticket = writers.ids["ticket"]
-    pools = _Pools(rng)
-    settled_before = now - timedelta(days=30)
-    plans = [(queue, _Moves(lifecycle)) for queue, lifecycle in queues]
-    people = _People(staff, customers, unowned, system)
-    for n in range(scale.tickets):
-        length = scale.long_length if n < scale.long_tickets else history_length(rng)
-        queue, moves = rng.choice(plans)
-        created = now - timedelta(minutes=rng.randint(60 * 24 * 8, 60 * 24 * 730))
-        _one_ticket(
-            writers, rng, pools, queue, moves, length, created, people, incident_type,
-            first_ticket, settled_before,
-        )  # fmt: skip
-        if progress and (n + 1) % 1000 == 0:
-            progress(n + 1, scale.tickets)
-    writers.flush()
-    if progress:
-        progress(scale.tickets, scale.tickets)
-    return scale.tickets, writers.transactions.written, writers.attachments.written
-
-
-@dataclass(frozen=True)
-class _People:
-    staff: list[int]
-    customers: list[int]
-    unowned: int
-    system: int
-
-
-_MINUTE = timedelta(minutes=1)
-_TIME_TAKEN_REPLY = (0, 0, 5, 10, 15, 30)
-_TIME_TAKEN_COMMENT = (0, 5, 10, 20)
-
-
-def _one_ticket(
-    w: _Writers,
-    rng: random.Random,
-    pools: _Pools,
-    queue: Queue,
-    moves: _Moves,
-    length: int,
-    created: datetime,
-    people: _People,
-    incident_type: CustomField,
-    first_ticket: int,
-    settled_before: datetime,
-) -> None:
-    lifecycle = moves.lifecycle
-    random_ = rng.random
-    staff, customers, unowned = people.staff, people.customers, people.unowned
-    n_staff = len(staff)
-    ticket_id = w.take_id("ticket")
-    requestor = customers[int(random_() * len(customers))]
-    subject = pools.subjects[int(random_() * _Pools.SIZE)]
-    bodies = pools.bodies
-    status = moves.create_status
-    owner = unowned
-    started = resolved = told = None
-    worked = 0
-    moment = created
-    txn_id = w.ids["transaction"]
-    attachment_id = w.ids["attachment"]
-    add_txn = w.transactions.add
-    add_part = w.attachments.add
-    add_doc = w.documents.add
-
-    def record(kind: str, actor: int, field: str = "", old: object = "", new: object = "",
-               taken: int = 0, body: str = "") -> None:  # fmt: skip
-        nonlocal txn_id, attachment_id, last_actor
-        add_txn(
-            (txn_id, ticket_id, "ticket", ticket_id, kind, field, str(old), str(new), "{}",
-             taken, actor, moment)
-        )  # fmt: skip
-        if body:
-            add_part(
-                (attachment_id, txn_id, f"<bench-{txn_id}@bench.example>", subject,
-                 "", "text/plain", "", body, "", len(body), actor, moment)
-            )  # fmt: skip
-            add_doc((attachment_id, ticket_id, body))
-            attachment_id += 1
-        txn_id += 1
-        last_actor = actor
-
-    last_actor = requestor
-    record("Create", requestor, body=bodies[int(random_() * _Pools.SIZE)])
-    last = length - 2
-    for step in range(length - 1):
-        moment += _MINUTE * (5 + int(random_() * 596))
-        if (
-            step == last
-            and moment < settled_before
-            and not lifecycle.is_inactive(status)
-        ):
-            # Old tickets are mostly closed, as in a real tracker: without this, seven in
-            # ten generated tickets would stay open and every count of open tickets would
-            # grow with the whole history. The close is the history's last transaction.
-            closing = moves.closing_status(status)
-            if closing and random_() < 0.9:
-                closer = owner if owner != unowned else staff[0]
-                record("Status", closer, "Status", status, closing)
-                if lifecycle.is_initial(status) and not started:
-                    started = moment
-                resolved = moment
-                status = closing
-                break
-        roll = random_()
-        agent = owner if owner != unowned else staff[int(random_() * n_staff)]
-        if roll < 0.45:
-            taken = _TIME_TAKEN_REPLY[int(random_() * 6)]
-            worked += taken
-            actor = requestor if random_() < 0.4 else agent
-            if actor != requestor:
-                told = moment
-            record(
-                "Correspond",
-                actor,
-                taken=taken,
-                body=bodies[int(random_() * _Pools.SIZE)],
-            )
-            continue
-        next_statuses = moves.next_statuses(status)
-        if 0.65 <= roll < 0.85 and next_statuses:
-            new = next_statuses[int(random_() * len(next_statuses))]
-            record("Status", agent, "Status", status, new)
-            if (
-                lifecycle.is_initial(status)
-                and not lifecycle.is_initial(new)
-                and not started
-            ):
-                started = moment
-            if lifecycle.is_inactive(new):
-                resolved = moment
-            status = new
-            continue
-        new_owner = staff[int(random_() * n_staff)]
-        if roll >= 0.85 and new_owner != owner:
-            record("Set", agent, "Owner", owner, new_owner)
-            owner = new_owner
-        else:
-            # Comments, and the fallback when no status move or owner change is possible.
-            taken = _TIME_TAKEN_COMMENT[int(random_() * 4)]
-            worked += taken
-            record(
-                "Comment", agent, taken=taken, body=bodies[int(random_() * _Pools.SIZE)]
-            )
-    w.ids["transaction"] = txn_id
-    w.ids["attachment"] = attachment_id
-    w.tickets.add(
-        (ticket_id, "ticket", queue.pk, subject, status, owner, int(random_() * 61),
-         queue.initial_priority, queue.final_priority, 0, worked, 0, started, resolved, told,
-         created + timedelta(days=rng.randint(1, 14)) if random_() < 0.3 else None,
-         created, requestor, moment, last_actor)
-    )  # fmt: skip
-    w.watchers.add((w.take_id("watcher"), ticket_id, "Requestor", requestor))
-    if random_() < 0.2:
-        w.watchers.add((w.take_id("watcher"), ticket_id, "Cc", rng.choice(customers)))
-    if random_() < 0.3:
-        value = rng.choice(INCIDENT_TYPES)
-        w.values.add(
-            (w.take_id("value"), incident_type.pk, ticket_id, value, value, "",
-             people.system, created)
-        )  # fmt: skip
-    if ticket_id > first_ticket and random_() < 0.08:
-        kind = rng.choice(["DependsOn", "MemberOf", "RefersTo"])
-        target = rng.randint(first_ticket, ticket_id - 1)
-        w.links.add(
-            (w.take_id("link"), kind, ticket_id, target, "", people.system, created)
-        )

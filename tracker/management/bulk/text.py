@@ -47,12 +47,17 @@ def subject_line(rng: random.Random) -> str:
 
 
 def message_body(rng: random.Random) -> str:
-    """One to five sentences; one message in four quotes a case reference, a word rare
-    enough (one of 90,000) for the selective full-text searches people actually run."""
-    sentences = [_fill(rng.choice(_SENTENCES), rng) for _ in range(rng.randint(1, 5))]
-    if rng.random() < 0.25:
-        sentences.append(f"Our reference is {reference(rng.randint(10_000, 99_999))}.")
-    return " ".join(sentences)
+    """One to five sentences. The loader appends a case reference to one message in
+    four (`with_reference`), a word rare enough (one of 90,000) for the selective
+    full-text searches people actually run."""
+    return " ".join(
+        _fill(rng.choice(_SENTENCES), rng) for _ in range(rng.randint(1, 5))
+    )
+
+
+def with_reference(body: str, number: int) -> str:
+    """`body` quoting the case reference `number` (10,000 to 99,999)."""
+    return f"{body} Our reference is {reference(number)}."
 
 
 def reference(number: int) -> str:
