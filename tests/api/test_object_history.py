@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import pytest
 from django.db import transaction
+from django.urls import reverse
 
 from tests.api.conftest import Api
 from tests.factories import grant, make_admin, make_group, make_user
 from tracker import services
 from tracker.history import record_transaction
-from tracker.models import ObjectType, TransactionType
+from tracker.models import ObjectType, TransactionType, User
+from tracker.services.users import user_history
 
 pytestmark = pytest.mark.django_db
 
@@ -104,3 +106,101 @@ def test_user_history_needs_admin_users_or_show_user_history(staff):
     assert api.get(f"user/{subject.pk}/history").status_code == 403
     grant("ShowUserHistory", user=staff)
     assert api.get(f"user/{subject.pk}/history").status_code == 200
+
+
+def _history(api, user, fields="Type,Field,OldValue,NewValue"):
+    return [
+        (i["Type"], i.get("Field", ""), i.get("OldValue", ""), i.get("NewValue", ""))
+        for i in _items(api.get(f"user/{user.pk}/history", fields=fields))
+    ]
+
+
+def test_a_user_created_through_the_api_has_a_create_entry(admin):
+    api = Api(admin)
+    response = api.post("user", {"Name": "carla", "EmailAddress": "carla@example.org"})
+    assert response.status_code == 201, response.content
+    carla = User.objects.get(username="carla")
+
+    items = _items(api.get(f"user/{carla.pk}/history", fields="Type,Creator"))
+
+    assert [item["Type"] for item in items] == ["Create"]
+    assert items[0]["Creator"]["id"] == admin.username
+
+
+def test_changes_of_name_address_and_privileges_are_one_entry_each(admin):
+    subject = make_user(username="sam", email="sam@old.example")
+    api = Api(admin)
+
+    response = api.put(
+        f"user/{subject.pk}",
+        {"Name": "samuel", "EmailAddress": "sam@new.example", "Privileged": 1},
+    )
+    assert response.status_code == 200, response.content
+
+    assert sorted(_history(api, subject)) == [
+        ("Set", "email", "sam@old.example", "sam@new.example"),
+        ("Set", "is_privileged", "0", "1"),
+        ("Set", "username", "sam", "samuel"),
+    ]
+
+
+def test_an_unchanged_save_records_nothing(admin):
+    subject = make_user(username="sam", email="sam@example.org")
+    api = Api(admin)
+
+    api.put(f"user/{subject.pk}", {"EmailAddress": "sam@example.org"})
+
+    assert _history(api, subject) == []
+
+
+def test_disabling_and_enabling_a_user_are_recorded(admin):
+    subject = make_user(username="sam")
+    api = Api(admin)
+
+    assert api.delete(f"user/{subject.pk}").status_code == 204
+    api.put(f"user/{subject.pk}", {"Disabled": 0})
+
+    assert [row[0] for row in _history(api, subject)] == ["Disabled", "Enabled"]
+
+
+def test_group_membership_changes_are_in_the_user_history(admin):
+    subject = make_user(username="sam")
+    other = make_user(username="olga")
+    group = make_group("Network")
+    services.add_group_member(group=group, member=subject, actor=admin)
+    services.add_group_member(group=group, member=other, actor=admin)
+    services.remove_group_member(group=group, member=subject, actor=admin)
+
+    assert _history(Api(admin), subject, fields="Type,Field") == [
+        ("AddMember", "member", "", ""),
+        ("DeleteMember", "member", "", ""),
+    ]
+
+
+def test_a_user_created_for_a_mail_sender_is_created_by_the_system():
+    user = services.get_or_create_user_for_email("new.sender@example.net")
+
+    history = list(user_history(user))
+
+    assert [(t.type, t.creator.username) for t in history] == [("Create", "RT_System")]
+
+
+def test_users_changed_in_the_admin_get_history(admin, client):
+    subject = make_user(username="sam", email="sam@example.org")
+    client.force_login(admin)
+    url = reverse("admin:tracker_user_change", args=[subject.pk])
+    form = client.get(url).context["adminform"].form
+    data = {
+        name: value
+        for name, value in form.initial.items()
+        if value is not None and name in form.fields and name != "password"
+    }
+    data.update(email="sam@new.example", is_active="on")
+    data = {k: v for k, v in data.items() if v is not False}
+
+    response = client.post(url, data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert [(t.type, t.field, t.new_value) for t in user_history(subject)] == [
+        ("Set", "email", "sam@new.example")
+    ]

@@ -5,6 +5,7 @@ not how the tracker grants rights, so they are not offered)."""
 from __future__ import annotations
 
 from functools import partial
+from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -38,6 +39,7 @@ from tracker.admin.forms import (
     UserCreationAdminForm,
 )
 from tracker.models import ACE, Group, GroupMember, SystemGroup, User
+from tracker.services.users import record_user_saved, stored_user_values
 
 # django.contrib.auth's permission groups are not tracker groups; offering both would
 # suggest a second way to grant rights.
@@ -148,6 +150,14 @@ class UserAdmin(DjangoUserAdmin):
         # Deleting would drop grants and memberships without history, and users own
         # history rows; disable a user (untick Active) instead, as RT does.
         return False
+
+    def save_model(
+        self, request: HttpRequest, obj: User, form: Any, change: bool
+    ) -> None:
+        # The admin's view runs in one atomic block: the history goes with the change.
+        before = stored_user_values(obj) if change else None
+        super().save_model(request, obj, form, change)
+        record_user_saved(user=obj, before=before, actor=request.user)
 
     def get_readonly_fields(
         self, request: HttpRequest, obj: User | None = None

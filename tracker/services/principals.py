@@ -8,6 +8,8 @@ from django.db import IntegrityError, transaction
 
 from tracker.errors import NotFound, ValidationFailed
 from tracker.models import Group, User
+from tracker.principals import system_user
+from tracker.services.users import record_user_saved
 
 Principal = User | Group
 
@@ -25,11 +27,13 @@ def get_or_create_user_for_email(address: str, real_name: str = "") -> User:
     try:
         # A savepoint: a concurrent creation of the same address must not abort the caller.
         with transaction.atomic():
-            return User.objects.create_user(
+            user = User.objects.create_user(
                 username=_free_username(address),
                 email=address,
                 real_name=real_name.strip(),
             )
+            record_user_saved(user=user, before=None, actor=system_user())
+            return user
     except IntegrityError:
         return User.objects.get(email__iexact=address)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
 from django.db.models import QuerySet
 from rest_framework import status
 from rest_framework.request import Request
@@ -24,6 +25,7 @@ from tracker.api.search import json_search
 from tracker.errors import NotFound, PermissionDenied, ValidationFailed
 from tracker.models import Group, GroupDomain, GroupMember, User
 from tracker.services.principals import resolve_principal
+from tracker.services.users import record_user_saved, user_values
 
 USER_SEARCH_FIELDS = {
     "id": "pk",
@@ -350,7 +352,9 @@ class UserCreateView(ApiView):
         user = User()
         # No usable password: basic auth needs one set in the admin; tokens work.
         user.set_unusable_password()
-        user, _ = save_record("user", user, data, defaults={"is_active": True})
+        with transaction.atomic():
+            user, _ = save_record("user", user, data, defaults={"is_active": True})
+            record_user_saved(user=user, before=None, actor=request.user)
         body = user_ref(request, user)
         return Response(
             body, status=status.HTTP_201_CREATED, headers={"Location": body["_url"]}
@@ -378,12 +382,19 @@ class UserEditView(UserView):
     def put(self, request: Request, key: int | str) -> Response:
         data = self.json_object(request)
         user = self._editable(request, key, data)
-        _, messages = save_record("user", user, data, label=f"User {user.username}")
+        with transaction.atomic():
+            # Before validation: the model form writes the new values into `user`.
+            before = user_values(user)
+            _, messages = save_record("user", user, data, label=f"User {user.username}")
+            record_user_saved(user=user, before=before, actor=request.user)
         return Response(messages)
 
     def delete(self, request: Request, key: int | str) -> Response:
         user = self._editable(request, key, {"Disabled": 1})
-        save_record("user", user, {"Disabled": 1})
+        with transaction.atomic():
+            before = user_values(user)
+            save_record("user", user, {"Disabled": 1})
+            record_user_saved(user=user, before=before, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -25,6 +25,7 @@ from tracker.api.views.principals import get_group_for, get_user_for
 from tracker.api.views.queues import get_queue_for
 from tracker.errors import ValidationFailed
 from tracker.models import Attachment, ObjectType, Transaction
+from tracker.services.users import user_history
 from tracker.ticketsql.transactions import search_transactions
 
 # RT's JSON search form over transactions: field name -> ORM path.
@@ -150,13 +151,13 @@ class QueueHistoryView(ApiView):
 
 
 class UserHistoryView(ApiView):
-    """GET /user/:id/history: changes to the user record; needs AdminUsers or
-    ShowUserHistory."""
+    """GET /user/:id/history: the user's creation, changes to the record and group
+    membership changes; needs AdminUsers or ShowUserHistory."""
 
     def get(self, request: Request, key: int | str) -> Response:
         user = get_user_for(request, key)
         rights.require(request.user, rights.ADMIN_USERS, None, rights.SHOW_USER_HISTORY)
-        return _page(request, _history_of(ObjectType.USER, user.pk))
+        return _page(request, user_history(user))
 
 
 class GroupHistoryView(ApiView):
