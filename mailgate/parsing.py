@@ -45,6 +45,7 @@ _AUTO_REPLY_SUBJECT = re.compile(
 )
 _HEADER_ERRORS = (
     AttributeError,
+    RecursionError,  # deeply nested comments in an address (RT CVE-2015-7686 class)
     IndexError,
     KeyError,
     LookupError,
