@@ -128,13 +128,14 @@ def create_ticket(
         last_updated=now,
         last_updated_by=actor,
     )
-    for role, principals in (
-        (Role.REQUESTOR, requestors),
-        (Role.CC, cc),
-        (Role.ADMIN_CC, admin_cc),
-    ):
-        for value in principals:
-            _add_watcher_row(ticket, role, resolve_principal(value))
+    _add_first_watchers(
+        ticket,
+        (
+            (Role.REQUESTOR, requestors),
+            (Role.CC, cc),
+            (Role.ADMIN_CC, admin_cc),
+        ),
+    )
     if custom_fields:
         initial_custom_field_values(ticket=ticket, actor=actor, values=custom_fields)
     txn = record_transaction(
@@ -157,6 +158,29 @@ def create_ticket(
             message_id=message_id,
         )
     return ticket
+
+
+def _add_first_watchers(
+    ticket: Ticket, roles: Iterable[tuple[str, Iterable[Principal | str]]]
+) -> None:
+    """The watchers of a ticket being created, in one INSERT (without history).
+
+    The ticket is new, so only repeats within the lists can collide; they are dropped
+    here instead of asking the database about each row.
+    """
+    rows: dict[tuple[str, str, int], TicketWatcher] = {}
+    for role, principals in roles:
+        for value in principals:
+            principal = resolve_principal(value)
+            if isinstance(principal, User):
+                key, row = (role, "user", principal.pk), TicketWatcher(user=principal)
+            else:
+                key, row = (role, "group", principal.pk), TicketWatcher(group=principal)
+            if key not in rows:
+                row.ticket, row.role = ticket, role
+                rows[key] = row
+    if rows:
+        TicketWatcher.objects.bulk_create(rows.values())
 
 
 def _add_watcher_row(ticket: Ticket, role: str, principal: Principal) -> bool:
