@@ -14,11 +14,19 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.stack import ROOT, Stack, apply_environment, flush_redis, recreate_database
+from bench.stack import (
+    ROOT,
+    Stack,
+    apply_environment,
+    collect_static,
+    flush_redis,
+    recreate_database,
+)
 from bench.stats import Measurement
 
 # How many operations each benchmark runs, per scale; searches and pages are repeated
-# the same number of times at every scale so that only the data grows.
+# the same number of times at every scale so that only the data grows. A series also
+# stops once it has run BUDGET_S seconds (and has 5 samples; bench.stats).
 COUNTS = {
     "tiny": {
         "pipe": 4,
@@ -31,6 +39,7 @@ COUNTS = {
         "sql": 5,
         "load": 3,
         "notify": 10,
+        "batch": 20,
         "rt": 3,
     },
     "small": {
@@ -44,6 +53,7 @@ COUNTS = {
         "sql": 10,
         "load": 10,
         "notify": 50,
+        "batch": 100,
         "rt": 10,
     },
     "medium": {
@@ -57,6 +67,7 @@ COUNTS = {
         "sql": 10,
         "load": 10,
         "notify": 50,
+        "batch": 200,
         "rt": 10,
     },
     "large": {
@@ -70,9 +81,13 @@ COUNTS = {
         "sql": 10,
         "load": 10,
         "notify": 50,
+        "batch": 200,
         "rt": 10,
     },
 }
+
+
+BUDGET_S = {"tiny": 10.0, "small": 30.0, "medium": 30.0, "large": 30.0}
 
 
 def log(message: str) -> None:
@@ -99,20 +114,34 @@ def main(argv: list[str] | None = None) -> int:
     started = datetime.now(UTC)
     load_start = [round(x, 2) for x in os.getloadavg()]
     apply_environment()
+    timings: list[tuple[str, float]] = []
+
+    def timed(label: str, step: Callable[[], object]) -> object:
+        t0 = time.monotonic()
+        try:
+            return step()
+        finally:
+            timings.append((label, round(time.monotonic() - t0, 1)))
 
     if not args.reuse_data:
         log("recreating the bench database, migrating")
-        recreate_database()
+        timed("database: create (migrated template)", recreate_database)
+        timed("static files: collectstatic", collect_static)
     import django
 
     django.setup()
-    from bench import dataset, report, rt, scenarios
+    from bench import dataset, report, rt, scenarios, stats
 
+    stats.BUDGET_S = BUDGET_S[args.scale]
     data_note = "reused"
+    ours: list = []
+    theirs: list = []
     if not args.reuse_data:
         log(f"generating the {args.scale} data set")
         t0 = time.monotonic()
-        result = dataset.build(args.scale, _progress)
+        result = timed(
+            "data set: generate_data", lambda: dataset.build(args.scale, _progress)
+        )
         sys.stderr.write("\n")
         data_note = (
             f"{result.tickets:,} tickets, {result.transactions:,} transactions, {result.attachments:,} attachments "
@@ -120,16 +149,20 @@ def main(argv: list[str] | None = None) -> int:
             f"{time.monotonic() - t0:.1f} s with the commit)"
         )
         log(data_note)
+        ours.append(scenarios.loader_row(result))
     flush_redis()
-    fx = dataset.fixture()
+    fx = timed("fixture", dataset.fixture)
     search_query = f"Queue = '{fx.queue.name}' AND Status = '__Active__'"
     stack = Stack()
-    ours: list = []
-    theirs: list = []
     try:
         log("starting gunicorn, celery worker, LMTP listener and the SMTP sink")
-        stack.start()
+        timed("processes: start", stack.start)
         steps = [
+            # First, while the outbox is empty: its rate is then the worker's own.
+            (
+                "notifications",
+                lambda: [scenarios.notifications(fx, stack, counts["notify"])],
+            ),
             ("TicketSQL searches", lambda: scenarios.ticketsql(fx, counts["sql"])),
             ("web pages", lambda: scenarios.web_pages(fx, counts["web"], search_query)),
             ("REST 2.0", lambda: scenarios.rest(fx, counts["rest"], search_query)),
@@ -152,18 +185,19 @@ def main(argv: list[str] | None = None) -> int:
                 lambda: [scenarios.mail_http_post(counts["post"])],
             ),
             ("mail: LMTP", lambda: [scenarios.mail_lmtp(counts["lmtp"])]),
-            ("mail: 20 MB message", lambda: [scenarios.gateway_rss()]),
             (
-                "notifications",
-                lambda: [scenarios.notifications(fx, stack, counts["notify"])],
+                "mail: batch (maildir, mbox)",
+                lambda: scenarios.mail_batch(counts["batch"]),
             ),
+            ("mail: 20 MB message", lambda: [scenarios.gateway_rss()]),
         ]
         for label, step in steps:
             log(label)
-            ours += _guarded(label, step)
+            ours += timed(label, lambda label=label, step=step: _guarded(label, step))
         if args.rt:
             if rt.available():
                 log("RT 5: rt-mailgate, REST 2.0, pages")
+                t0 = time.monotonic()
                 theirs += _guarded(
                     "RT rt-mailgate", lambda: [rt.mailgate(counts["rt"])]
                 )
@@ -172,12 +206,13 @@ def main(argv: list[str] | None = None) -> int:
                     "RT pages",
                     lambda: rt.web(counts["rt"], counts["load"], rt.a_ticket()),
                 )
+                timings.append(("RT 5", round(time.monotonic() - t0, 1)))
             else:
                 log(
                     f"RT 5 is not answering on {rt.RT_URL}: skipped (run shared/anchors/rt5/setup.sh)"
                 )
     finally:
-        stack.stop()
+        timed("processes: stop", stack.stop)
     meta = {
         "started": started.isoformat(timespec="seconds"),
         "scale": args.scale,
@@ -187,7 +222,8 @@ def main(argv: list[str] | None = None) -> int:
         "fixture": {"normal_ticket": fx.normal_ticket, "long_ticket": fx.long_ticket, "long_length": fx.long_length,
                     "queue": fx.queue.name, "user": fx.user.username},
         "seconds": round((datetime.now(UTC) - started).total_seconds(), 1),
-        "batch_mode": "none: the mail gateway has no mbox/maildir batch command yet",
+        "timings": timings,
+        "budget_s": BUDGET_S[args.scale],
     }  # fmt: skip
     stamp = started.strftime("%Y%m%dT%H%M%SZ")
     json_path, md_path = report.write(args.out, stamp, meta, ours, theirs)

@@ -53,10 +53,18 @@ def summarize(
     return row
 
 
+# A series stops early once it has run this long and has MIN_SAMPLES samples: a slow row
+# (a process start under load) then costs its budget, not n times its latency. The runner
+# sets it per scale; None runs every series to n.
+BUDGET_S: float | None = None
+MIN_SAMPLES = 5
+
+
 def time_calls(
     fn: Callable[[int], object], n: int, warmup: int = 1
 ) -> tuple[list[float], float]:
-    """Call fn(i) `warmup` times unmeasured, then n times; the samples and the wall time."""
+    """Call fn(i) `warmup` times unmeasured, then up to n times (see BUDGET_S); the
+    samples and the wall time."""
     for i in range(warmup):
         fn(-1 - i)
     samples = []
@@ -65,6 +73,12 @@ def time_calls(
         t0 = time.perf_counter()
         fn(i)
         samples.append(time.perf_counter() - t0)
+        if (
+            BUDGET_S is not None
+            and len(samples) >= MIN_SAMPLES
+            and time.perf_counter() - started > BUDGET_S
+        ):
+            break
     return samples, time.perf_counter() - started
 
 

@@ -67,3 +67,50 @@ def test_markdown_names_the_machine_and_the_load():
     assert "2 cores (EPYC), 23.5 GB RAM, PostgreSQL 15.20" in text
     assert "Load average at start [1.0, 1.0, 1.0]" in text
     assert "| web | ticket page | 1 | 5.00 |" in text
+
+
+def test_batch_ingestion_is_held_to_fifty_times_rt_mailgates_rate():
+    ours = [
+        _row("mail", "mailgate --maildir, new tickets (batch, one process)", rate=20.0)
+    ]
+    rt = [_row("mail", "rt-mailgate, new ticket (process start included)", rate=0.5)]
+
+    [row] = compare(ours, rt)
+
+    assert (row["ratio"], row["target"], row["met"]) == (40.0, 50, False)
+
+
+def test_the_loader_rate_is_compared_with_the_issues_figure_without_rt():
+    [row] = compare(
+        [_row("loader", "generate_data, tickets a second", rate=25_000.0)], []
+    )
+
+    assert (row["rt"], row["ratio"], row["met"]) == (20_000, 1.25, True)
+
+
+def test_a_series_stops_at_its_time_budget_once_it_has_enough_samples(monkeypatch):
+    import time
+
+    from bench import stats
+
+    monkeypatch.setattr(stats, "BUDGET_S", 0.01)
+    samples, _ = stats.time_calls(lambda _: time.sleep(0.005), 100, warmup=0)
+
+    assert len(samples) == stats.MIN_SAMPLES
+
+
+def test_markdown_lists_the_time_of_each_step():
+    meta = {
+        "started": "2026-11-23T14:00:00+00:00", "scale": "tiny", "data": "reused",
+        "load_start": [1.0, 1.0, 1.0], "seconds": 95.0, "budget_s": 10.0,
+        "timings": [("data set: generate_data", 9.0), ("mail: pipe", 59.1)],
+        "machine": {
+            "nproc": 2, "cpu": "EPYC", "memory_gb": 23.5, "postgresql": "15.20",
+            "python": "3.11.7", "kernel": "6", "load_average": [0.5, 0.5, 0.5],
+        },
+    }  # fmt: skip
+
+    text = markdown(meta, [], [], [])
+
+    assert "| mail: pipe | 59.1 |" in text
+    assert "| whole run | 95.0 |" in text
