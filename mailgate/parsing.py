@@ -55,6 +55,11 @@ _HEADER_ERRORS = (
 )
 
 
+_FETCHED: dict[tuple[str, str], str] = {}
+_CACHED_HEADERS = 4096
+_CACHED_VALUE_LENGTH = 2048
+
+
 class _SafePolicy(EmailPolicy):
     """policy.default, except that reading a header never raises and never yields NUL.
 
@@ -63,6 +68,21 @@ class _SafePolicy(EmailPolicy):
     """
 
     def header_fetch_parse(self, name: str, value: str) -> str:
+        # Parsed headers are immutable str subclasses, and the same header is read
+        # many times per message (and the same To or Content-Type across a batch):
+        # the stock parser is the gateway's largest CPU cost, so results are kept.
+        key = (name, value)
+        cached = _FETCHED.get(key)
+        if cached is not None:
+            return cached
+        parsed = self._fetch_parse(name, value)
+        if len(value) <= _CACHED_VALUE_LENGTH:
+            if len(_FETCHED) >= _CACHED_HEADERS:
+                _FETCHED.clear()
+            _FETCHED[key] = parsed
+        return parsed
+
+    def _fetch_parse(self, name: str, value: str) -> str:
         if len(value) > LONG_HEADER:
             # The stock parser is quadratic on long runs of encoded words (a 300 KB
             # Subject takes many seconds): long values get the linear decoder.

@@ -5,7 +5,8 @@ a guard around Django's start-up too.
 setting or import while Django starts would end in a traceback and exit 1, which the
 mail server treats as a permanent failure and bounces. Run from /etc/aliases through
 this module, every failure before the message is stored exits 75 (EX_TEMPFAIL) with
-one line, so the mail server keeps the message and retries.
+one line, so the mail server keeps the message and retries. The Django-free paths of
+mailgate.fastpath (`--url`, the spool) answer first, as from manage.py.
 """
 
 from __future__ import annotations
@@ -18,6 +19,11 @@ EX_TEMPFAIL = 75
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
+    from mailgate.fastpath import dispatch
+
+    code = dispatch(args)
+    if code is not None:
+        return code
     try:
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
         import django

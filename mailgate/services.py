@@ -10,12 +10,16 @@ and then the caller must ask the mail server to retry.
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import logging
 import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from email.message import Message
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
@@ -53,6 +57,12 @@ from tracker.models import Attachment, Ticket, TransactionType, User
 from tracker.principals import system_user
 
 logger = logging.getLogger(__name__)
+
+_T = TypeVar("_T")
+# Lookups kept for the length of one batch (ingest_context); None outside a batch.
+_batch_cache: contextvars.ContextVar[dict | None] = contextvars.ContextVar(
+    "mailgate_batch_cache", default=None
+)
 
 # Headers a sender must not be able to set: they steer what the tracker does with the
 # message (RT strips the same family, see its CVE-2023-41259 fix).
@@ -134,6 +144,42 @@ def find_queue(name: str) -> Queue:
     return queue
 
 
+@contextmanager
+def ingest_context(
+    *, queue: str, action: str = "correspond", ticket: str | None = None
+) -> Iterator[dict[str, Any]]:
+    """For a batch of ingest() calls with one queue and action: checks the invocation
+    once (GatewayMisconfigured, GatewayRefusal before anything is stored) and keeps
+    lookups that cannot change between messages (the queue, subject tags, settings)
+    for the batch. Yields the keyword arguments to pass to ingest()."""
+    try:
+        parse_actions(action)
+    except RouteError as exc:
+        raise GatewayMisconfigured(str(exc)) from None
+    try:
+        delivery = apply_extension(
+            queue=queue, action=action, ticket=ticket, mode=None, extension=""
+        )
+    except RouteError as exc:
+        raise GatewayRefusal(67, f"5.1.1 {exc}") from None
+    find_queue(delivery.queue)
+    token = _batch_cache.set({})
+    try:
+        yield {"queue": queue, "action": action, "ticket": ticket}
+    finally:
+        _batch_cache.reset(token)
+
+
+def _cached(key: object, compute: Callable[[], _T]) -> _T:
+    """compute() once per batch (see ingest_context); every call outside a batch."""
+    cache = _batch_cache.get()
+    if cache is None:
+        return compute()
+    if key not in cache:
+        cache[key] = compute()
+    return cache[key]
+
+
 def ingest(
     *,
     raw: bytes,
@@ -173,7 +219,9 @@ def ingest(
         )
     except RouteError as exc:
         raise GatewayRefusal(67, f"5.1.1 {exc}") from None
-    target_queue = find_queue(delivery.queue)
+    target_queue = _cached(
+        ("queue", delivery.queue), lambda: find_queue(delivery.queue)
+    )
     committed: list[bool] = []
     try:
         with transaction.atomic():
@@ -218,6 +266,91 @@ def replay(*, inbound: InboundEmail, actor: User) -> IngestResult:
         )
         _apply_in_savepoint(inbound, delivery)
     return IngestResult(inbound.status, inbound.pk, inbound.ticket_id, inbound.reason)
+
+
+def process_spooled(inbound_id: int) -> IngestResult | None:
+    """Apply a message the spool path stored (mailgate.fastpath: status RECEIVED, no
+    dedupe key yet) with the same code as ingest(): dedupe, route, apply as the sender.
+
+    The row is locked with SKIP LOCKED and must still be RECEIVED, so two workers (or a
+    wake-up and beat's drain) never apply one message twice; returns None when another
+    worker has it or it is done. Side effects as ingest(); a redelivery of a message
+    already stored becomes a DUPLICATE row pointing at the original.
+    """
+    committed: list[bool] = []
+    result: IngestResult | None = None
+    try:
+        with transaction.atomic():
+            inbound = (
+                InboundEmail.objects.select_for_update(skip_locked=True)
+                .filter(pk=inbound_id, status=InboundStatus.RECEIVED)
+                .first()
+            )
+            if inbound is None:
+                return None
+            transaction.on_commit(lambda: committed.append(True))
+            result = _process_locked(inbound)
+    except Exception:
+        if not committed:
+            raise
+        logger.exception("After-commit hook failed for inbound #%s", inbound_id)
+    return result
+
+
+def drain_spool(*, limit: int = 500) -> int:
+    """Process spooled messages still RECEIVED (a lost or late wake-up), oldest first;
+    returns how many this call applied."""
+    pending = (
+        InboundEmail.objects.filter(status=InboundStatus.RECEIVED)
+        .order_by("id")
+        .values_list("id", flat=True)[:limit]
+    )
+    return sum(process_spooled(inbound_id) is not None for inbound_id in pending)
+
+
+def _process_locked(inbound: InboundEmail) -> IngestResult:
+    raw = bytes(inbound.raw)
+    inbound.message_id = raw_message_id(raw)
+    queue = inbound.queue
+    try:
+        actions = parse_actions(inbound.action)
+    except RouteError as exc:
+        return _quarantine_unprocessed(inbound, str(exc))
+    if queue is None:
+        return _quarantine_unprocessed(inbound, "the queue was deleted meanwhile")
+    delivery = Delivery(
+        queue=queue.name, actions=actions, ticket_id=inbound.requested_ticket
+    )
+    key = _dedupe_key(queue, delivery, raw, inbound.message_id)
+    try:
+        # The unique key decides between this row and a delivery stored before it.
+        with transaction.atomic():
+            InboundEmail.objects.filter(pk=inbound.pk).update(
+                dedupe_key=key, message_id=inbound.message_id
+            )
+    except IntegrityError:
+        original = InboundEmail.objects.get(dedupe_key=key)
+        inbound.raw = b""
+        inbound.status = InboundStatus.DUPLICATE
+        inbound.duplicate_of = original
+        inbound.ticket_id = original.ticket_id
+        inbound.processed_at = timezone.now()
+        inbound.reason = f"redelivery of #{original.pk}"
+        inbound.save()
+        logger.info("Duplicate delivery #%s of inbound #%s", inbound.pk, original.pk)
+        return IngestResult(
+            InboundStatus.DUPLICATE, inbound.pk, original.ticket_id, "duplicate"
+        )
+    inbound.dedupe_key = key
+    _apply_in_savepoint(inbound, delivery)
+    return IngestResult(inbound.status, inbound.pk, inbound.ticket_id, inbound.reason)
+
+
+def _quarantine_unprocessed(inbound: InboundEmail, reason: str) -> IngestResult:
+    inbound.status, inbound.reason = InboundStatus.QUARANTINED, reason
+    inbound.processed_at = timezone.now()
+    inbound.save()
+    return IngestResult(inbound.status, inbound.pk, None, reason)
 
 
 def _dedupe_key(queue: Queue, delivery: Delivery, raw: bytes, message_id: str) -> str:
@@ -277,6 +410,13 @@ def _store_raw(
     return duplicate, original
 
 
+_APPLIED_FIELDS = [
+    f.name
+    for f in InboundEmail._meta.concrete_fields
+    if not f.primary_key and f.name != "raw"
+]
+
+
 def _apply_in_savepoint(inbound: InboundEmail, delivery: Delivery) -> None:
     refused_for_rights = False
     try:
@@ -299,7 +439,8 @@ def _apply_in_savepoint(inbound: InboundEmail, delivery: Delivery) -> None:
         inbound.ticket_id = inbound.transaction_id = None
     inbound.processed_at = timezone.now()
     _queue_notice(inbound, refused_for_rights=refused_for_rights)
-    inbound.save()
+    # Everything but the raw bytes, which were stored as received and never change.
+    inbound.save(update_fields=_APPLIED_FIELDS)
     if inbound.status != InboundStatus.PROCESSED:
         logger.info(
             "Inbound #%s %s: %s",
@@ -434,6 +575,10 @@ def _resolve_on_recovery(queue: Queue, ticket: Ticket) -> list[str]:
 
 
 def _subject_tags(rtname: str) -> list[str]:
+    return _cached(("subject_tags", rtname), lambda: _read_subject_tags(rtname))
+
+
+def _read_subject_tags(rtname: str) -> list[str]:
     tags = [rtname]
     tags += Queue.objects.exclude(subject_tag="").values_list("subject_tag", flat=True)
     tags += list(getattr(settings, "MAILGATE_EXTRA_SUBJECT_TAGS", []))

@@ -6,6 +6,7 @@ import logging
 import smtplib
 
 from celery import shared_task
+from django.db import InterfaceError, OperationalError
 
 logger = logging.getLogger(__name__)
 
@@ -28,3 +29,26 @@ def send_notice_task(inbound_id: int) -> bool:
     except (smtplib.SMTPException, OSError) as exc:
         logger.warning("Notice for inbound #%s not sent: %s", inbound_id, exc)
         return False
+
+
+@shared_task(
+    name="mailgate.tasks.process_inbound_task",
+    ignore_result=True,
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    max_retries=5,
+)
+def process_inbound_task(inbound_id: int) -> str:
+    """Apply one message the spool path stored; woken by `manage.py mailgate`."""
+    from mailgate.services import process_spooled
+
+    result = process_spooled(inbound_id)
+    return "taken" if result is None else str(result.status)
+
+
+@shared_task(name="mailgate.tasks.drain_spool_task", ignore_result=True)
+def drain_spool_task() -> int:
+    """Run by beat every minute: spooled messages whose wake-up was lost."""
+    from mailgate.services import drain_spool
+
+    return drain_spool()

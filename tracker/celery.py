@@ -21,3 +21,8 @@ def _add_mail_polling(sender: Celery, **kwargs: object) -> None:
         "mailgate-poll-mailboxes",
         {"task": "mailgate.tasks.poll_mailboxes_task", "schedule": 60.0},
     )
+    # Messages the spool path stored whose wake-up was lost (mailgate.fastpath).
+    sender.conf.beat_schedule.setdefault(
+        "mailgate-drain-spool",
+        {"task": "mailgate.tasks.drain_spool_task", "schedule": 60.0},
+    )

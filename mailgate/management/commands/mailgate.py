@@ -7,12 +7,26 @@ The exit status is the contract with the mail server: 0 once the message is stor
 (including duplicates and quarantined messages), 75 (EX_TEMPFAIL) when it could not be
 stored so the server retries, 65 / 67 with a one-line `5.x.x` reason when the message is
 refused for good. Exactly one line is printed; never a traceback.
+
+manage.py answers two cases before Django starts (mailgate/fastpath.py), with the same
+options, exit codes and lines: `--url` (post to the tracker's endpoint), and the spool
+path, taken when a Redis broker is configured (CELERY_BROKER_URL in the environment or
+`.env`; MAILGATE_SPOOL=off turns it off). The spool path checks the action, size and
+queue, inserts the raw message as a RECEIVED InboundEmail row and exits 0 once that row
+is committed ("2.0.0 stored as #N (received)"): the message is then safe, but not yet
+applied. A Celery worker applies it (woken through the broker; beat's drain job every
+minute catches a lost wake-up) with the same code as here, deduplication included.
+Without a broker this command stores and applies the message itself before answering.
+
+`--maildir DIR` / `--mbox FILE` ingest a whole folder or file in one process (see
+mailgate/batch.py) and print one summary line; 75 when any message was not stored.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
@@ -51,6 +65,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--replay", type=int, help="Re-run a stored message by its id (admin)."
         )
+        parser.add_argument(
+            "--maildir",
+            help="Ingest every message of this Maildir (new/ and cur/); stored ones "
+            "move to its .done folder.",
+        )
+        parser.add_argument("--mbox", help="Ingest every message of this mbox file.")
 
     def run_from_argv(self, argv: list[str]) -> None:
         # Whatever happens, the mail server sees a sysexits status, never exit 1.
@@ -66,6 +86,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["replay"]:
             self._replay(options["replay"])
+        if options["maildir"] or options["mbox"]:
+            self._batch(options)
         try:
             raw = self._read_stdin()
         except OSError as exc:
@@ -146,6 +168,49 @@ class Command(BaseCommand):
                 self._finish(EX_NOUSER, detail)
             self._finish(EX_OK, f"2.0.0 refused by the gateway: {detail}")
         self._finish(EX_TEMPFAIL, f"4.3.0 {answer.detail}")
+
+    def _batch(self, options: dict[str, Any]) -> None:
+        from mailgate.batch import (
+            ingest_batch,
+            maildir_messages,
+            mark_done,
+            mbox_messages,
+        )
+        from mailgate.services import GatewayMisconfigured, GatewayRefusal
+
+        if options["maildir"]:
+            root = Path(options["maildir"])
+            if not (root / "new").is_dir() and not (root / "cur").is_dir():
+                self._finish(EX_TEMPFAIL, f"4.3.0 not a Maildir: {root}")
+            messages = maildir_messages(root)
+            interface = "maildir"
+
+            def on_committed(files: list[Any]) -> None:
+                mark_done(root, files)
+        else:
+            path = Path(options["mbox"])
+            if not path.is_file():
+                self._finish(EX_TEMPFAIL, f"4.3.0 no mbox file: {path}")
+            messages = mbox_messages(path)
+            interface, on_committed = "mbox", None
+        try:
+            summary = ingest_batch(
+                messages,
+                queue=options["queue"],
+                action=options["action"],
+                ticket=options["ticket"] or None,
+                interface=interface,
+                on_committed=on_committed,
+            )
+        except GatewayRefusal as exc:
+            self._finish(exc.code, exc.message)
+        except GatewayMisconfigured as exc:
+            self._finish(EX_TEMPFAIL, f"4.3.5 mailgate misconfigured: {exc}")
+        for refusal in summary.refusals[:20]:
+            self.stderr.write(f"refused {refusal}")
+        if summary.failed:
+            self._finish(EX_TEMPFAIL, f"4.3.0 batch incomplete: {summary.line()}")
+        self._finish(EX_OK, f"2.0.0 batch: {summary.line()}")
 
     def _replay(self, inbound_id: int) -> None:
         from mailgate.models import InboundEmail
