@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-import importlib
+import importlib.util
 import re
 from pathlib import Path
 
@@ -29,10 +29,11 @@ def test_every_documented_management_command_exists():
             assert command in commands, f"{name} runs manage.py {command}"
 
 
-def test_every_documented_gunicorn_config_module_imports():
+def test_every_documented_gunicorn_config_module_exists():
+    # Found, not imported: a gunicorn config sets environment variables on import.
     for name, text in DOCS.items():
         for module in set(re.findall(r"-c python:([\w.]+)", _code(text))):
-            assert importlib.import_module(module), f"{name} names {module}"
+            assert importlib.util.find_spec(module), f"{name} names {module}"
 
 
 def test_every_documented_import_rt_option_exists():
