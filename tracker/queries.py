@@ -19,21 +19,29 @@ def visible_tickets(user: User, right: str = rights.SHOW_TICKET) -> QuerySet[Tic
     return tickets
 
 
-def get_ticket_for(user: User, number: int, right: str = rights.SHOW_TICKET) -> Ticket:
+def get_ticket_for(
+    user: User,
+    number: int,
+    right: str = rights.SHOW_TICKET,
+    *,
+    related: tuple[str, ...] = (),
+) -> Ticket:
     """The ticket answering for `number` (a merged number gives the survivor).
 
     Raises NotFound both when it does not exist and when `user` lacks `right`, so that
-    nobody learns which numbers exist.
+    nobody learns which numbers exist. `related` names more relations to load with it.
     """
     ticket = (
-        Ticket.objects.select_related("queue__lifecycle", "owner", "merged_into")
+        Ticket.objects.select_related(
+            "queue__lifecycle", "owner", "merged_into", *related
+        )
         .filter(pk=number)
         .first()
     )
     if ticket is not None and ticket.merged_into_id:
-        ticket = Ticket.objects.select_related("queue__lifecycle", "owner").get(
-            pk=ticket.merged_into_id
-        )
+        ticket = Ticket.objects.select_related(
+            "queue__lifecycle", "owner", *related
+        ).get(pk=ticket.merged_into_id)
     if ticket is None or not rights.has_right(user, right, ticket):
         raise NotFound(f"No ticket #{number} that you may see.")
     return ticket

@@ -168,6 +168,8 @@ class Changes:
     # --- watchers ----------------------------------------------------------------------
 
     def watchers(self, role: str, data: dict[str, Any]) -> None:
+        if not {role, f"Add{role}", f"Delete{role}"} & data.keys():
+            return  # nothing asked for this role: no need to read its watchers
         current = {
             self._principal_key(w.user or w.group): (w.user or w.group)
             for w in TicketWatcher.objects.filter(

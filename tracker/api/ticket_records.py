@@ -74,17 +74,20 @@ LISTABLE_FIELDS = frozenset(
 )
 
 
+RECORD_RELATIONS = ("queue__lifecycle", "owner", "creator", "last_updated_by")
+
+
+def watchers_prefetch() -> Prefetch:
+    return Prefetch(
+        "watchers",
+        queryset=TicketWatcher.objects.select_related("user", "group").order_by("id"),
+    )
+
+
 def with_related(tickets: QuerySet[Ticket], *, custom_fields: bool) -> QuerySet[Ticket]:
     """Everything a record needs, loaded in a fixed number of queries."""
-    tickets = tickets.select_related(
-        "queue__lifecycle", "owner", "creator", "last_updated_by"
-    ).prefetch_related(
-        Prefetch(
-            "watchers",
-            queryset=TicketWatcher.objects.select_related("user", "group").order_by(
-                "id"
-            ),
-        )
+    tickets = tickets.select_related(*RECORD_RELATIONS).prefetch_related(
+        watchers_prefetch()
     )
     if custom_fields:
         tickets = tickets.prefetch_related(

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.utils.http import http_date, parse_http_date_safe
 from rest_framework import status
 from rest_framework.request import Request
@@ -21,7 +22,7 @@ from tracker.api.ticket_changes import (
     Changes,
     custom_field_values,
 )
-from tracker.api.ticket_records import TicketRecords, with_related
+from tracker.api.ticket_records import TicketRecords, watchers_prefetch, with_related
 from tracker.errors import DomainError, ValidationFailed
 from tracker.locks import lock_ticket
 from tracker.models import Ticket
@@ -160,16 +161,17 @@ class TicketView(ApiView):
     """GET, PUT, DELETE /ticket/:id — with ETag / Last-Modified, as RT does."""
 
     def get(self, request: Request, pk: int) -> Response:
-        ticket = queries.get_ticket_for(request.user, pk)
+        # Loaded once with what the record needs (not read again for the record).
+        ticket = queries.get_ticket_for(
+            request.user, pk, related=("creator", "last_updated_by")
+        )
         headers = {
             "ETag": ticket_etag(ticket),
             "Last-Modified": http_date(ticket.last_updated.timestamp()),
         }
         if _not_modified(request, ticket):
             return Response(status=status.HTTP_304_NOT_MODIFIED, headers=headers)
-        ticket = with_related(
-            Ticket.objects.filter(pk=ticket.pk), custom_fields=False
-        ).get()
+        prefetch_related_objects([ticket], watchers_prefetch())
         return Response(TicketRecords(request).detail(ticket), headers=headers)
 
     def put(self, request: Request, pk: int) -> Response:
