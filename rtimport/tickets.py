@@ -267,6 +267,7 @@ def _import_attachments(imp: Importer, txn: Transaction, rt_txn_id: int) -> None
                 SearchDocument.objects.create(
                     attachment=attachment,
                     ticket_id=txn.ticket_id,
+                    transaction_type=txn.type,
                     content=searchable_text(content_type, text),
                 )
         else:
@@ -358,6 +359,10 @@ def import_merges(imp: Importer) -> None:
             merged_into_id=survivor_id
         )
         if changed:
+            # Content searches find a merged ticket's messages under the survivor.
+            SearchDocument.objects.filter(ticket_id=ticket_id).update(
+                ticket_id=survivor_id
+            )
             imp.report.add("merge")
         else:
             imp.report.exists("merge")

@@ -141,6 +141,33 @@ def test_content_search_does_not_reveal_comments_to_those_who_may_not_read_them(
     assert ticket in search(viewer, "Content NOT LIKE 'classified'")
 
 
+def test_comment_words_count_only_on_tickets_whose_comments_the_user_may_read(mixed):
+    from tracker import services
+    from tracker.models import Ticket
+    from tracker.principals import system_user
+
+    open_ticket = Ticket.objects.get(subject="Ticket 1 in Open")
+    secret_ticket = Ticket.objects.get(subject="Ticket 1 in Secret")
+    for ticket in (open_ticket, secret_ticket):
+        services.comment(ticket=ticket, actor=system_user(), body="Classified remark")
+    services.correspond(
+        ticket=secret_ticket, actor=system_user(), body="A classified reply"
+    )
+    split = make_staff(username="split")  # comments in one of the two queues only
+    for queue in (open_ticket.queue, secret_ticket.queue):
+        grant("ShowTicket", user=split, queue=queue)
+    grant("ShowTicketComments", user=split, queue=open_ticket.queue)
+
+    assert list(search(split, "Content LIKE 'remark'")) == [open_ticket]
+    assert list(search(split, "Content LIKE 'classified'", order_by="id")) == [
+        open_ticket,
+        secret_ticket,
+    ]
+    not_remark = search(split, "Content NOT LIKE 'remark'")
+    assert secret_ticket in not_remark
+    assert open_ticket not in not_remark
+
+
 def test_custom_field_values_count_only_where_the_user_may_see_them(mixed):
     from tests.ticketsql.conftest import make_field
     from tracker import services

@@ -53,8 +53,11 @@ class DocumentVector(models.Func):
 class SearchDocument(models.Model):
     """The text of one stored text part, kept for `Content` searches.
 
-    Written in the same database transaction as its Attachment row; `ticket` is the
-    ticket the message was recorded on (a merged ticket's documents keep pointing at it).
+    Written in the same database transaction as its Attachment row. `ticket` is the
+    ticket that holds the message: the one it was recorded on, or the ticket that one
+    was merged into (`merge_tickets` moves the documents). `transaction_type` copies
+    its transaction's type, so a search can leave out comments and mail records the
+    user may not read without joining each document to its transaction.
     """
 
     attachment = models.OneToOneField(
@@ -64,6 +67,7 @@ class SearchDocument(models.Model):
         related_name="search_document",
     )
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="+")
+    transaction_type = models.CharField(max_length=32, editable=False)
     content = models.TextField()
     vector = TsVectorField(null=True, editable=False)
 

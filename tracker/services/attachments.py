@@ -143,11 +143,12 @@ def searchable_text(content_type: str, content: str) -> str:
 def _index_text(attachment: Attachment) -> Attachment:
     """Store the part's search document in the caller's database transaction, so a
     message is searchable exactly when it is committed."""
-    ticket_id = attachment.transaction.ticket_id
-    if ticket_id is not None and attachment.content:
+    txn = attachment.transaction
+    if txn.ticket_id is not None and attachment.content:
         SearchDocument.objects.create(
             attachment=attachment,
-            ticket_id=ticket_id,
+            ticket_id=txn.ticket_id,
+            transaction_type=txn.type,
             content=searchable_text(attachment.content_type, attachment.content),
         )
     return attachment

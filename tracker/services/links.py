@@ -12,6 +12,7 @@ from tracker.models import (
     REVERSE_NAMES,
     Link,
     LinkType,
+    SearchDocument,
     Ticket,
     TicketWatcher,
     Transaction,
@@ -226,6 +227,9 @@ def merge_tickets(*, source: Ticket, target: Ticket | int, actor: User) -> Ticke
     )
     _move_links(source, target_ticket)
     Ticket.objects.filter(merged_into=source).update(merged_into=target_ticket)
+    # Content searches find the messages under the ticket that now holds them (those
+    # of tickets merged into `source` earlier already point at it).
+    SearchDocument.objects.filter(ticket=source).update(ticket=target_ticket)
     source.merged_into = target_ticket
     source.save(update_fields=["merged_into"])
     target_ticket.time_worked += source.time_worked

@@ -108,32 +108,27 @@ def _content(ctx: Context, condition: Condition) -> Q:
     documents = SearchDocument.objects.filter(
         document_match(literal(condition))
     ).order_by()
-    # A UNION keeps each arm an index lookup: the GIN index, then merged_into.
-    arms = _readable_arms(ctx, documents)
-    merged = [
-        arm.filter(ticket__merged_into__isnull=False).values("ticket__merged_into_id")
-        for arm in arms
-    ]
-    first, *rest = [arm.values("ticket_id") for arm in arms] + merged
-    found = Q(pk__in=first.union(*rest))
+    found = _readable_match(ctx, documents)
     return ~found if is_negative(condition.operator) else found
 
 
-def _readable_arms(
-    ctx: Context, documents: QuerySet[SearchDocument]
-) -> list[QuerySet[SearchDocument]]:
-    """`documents` split so that the words of comments and outgoing mail stay hidden
-    from users who may see a ticket but not those messages.
+def _readable_match(ctx: Context, documents: QuerySet[SearchDocument]) -> Q:
+    """Tickets holding one of `documents` that the user may read there: the words of
+    comments and outgoing mail stay hidden from users who may see a ticket but not
+    those messages.
 
-    Whether the ticket itself may be seen is the search's own rights filter, applied
-    to the ticket the search returns. Documents of tickets on which the user may read
-    every kind of message need no further check (the first arm); only the others are
-    joined to their transaction to look at its type (the second arm), so a common
-    word does not join every matching document to its transaction.
+    Each document carries its transaction's type and the ticket that holds it (the
+    survivor, once merged), so the match is one semi-join on `ticket_id` with no join
+    to transactions: PostgreSQL either reads the GIN index's matches or, for a
+    common word and the first page, walks the tickets newest first and probes each
+    one's documents. A message kind the user may read on no ticket is dropped from
+    the documents; one readable on some tickets only is a condition on the ticket
+    found (as its history page judges it): such tickets match on any document,
+    others only on documents of the kinds they may read.
     """
     shown = rights.ticket_filter(ctx.user, rights.SHOW_TICKET)
-    everything: Q | None = None  # tickets where every message may be read
-    per_type = Q()
+    hidden: set[str] = set()  # kinds of message the user may read nowhere
+    partial: list[tuple[frozenset[str], Q]] = []  # readable where the Q holds
     for right, types in (
         (rights.SHOW_TICKET_COMMENTS, COMMENT_TYPES),
         (rights.SHOW_OUTGOING_EMAIL, OUTGOING_MAIL_TYPES),
@@ -141,17 +136,46 @@ def _readable_arms(
         allowed = rights.ticket_filter(ctx.user, right)
         if allowed is None or _same_tickets(allowed, shown):
             continue
-        everything = allowed if everything is None else everything & allowed
-        per_type &= ~Q(attachment__transaction__type__in=types) | Q(
-            ticket__in=Ticket.objects.filter(allowed).values("pk")
-        )
-    if everything is None:
-        return [documents]
-    full = Ticket.objects.filter(everything).order_by().values("pk")
-    return [
-        documents.filter(ticket__in=full),
-        documents.exclude(ticket__in=full).filter(per_type),
-    ]
+        if _sql(allowed) == "":
+            hidden.update(types)
+        else:
+            partial.append((frozenset(types), allowed))
+    if hidden:
+        documents = documents.exclude(transaction_type__in=sorted(hidden))
+    found = Q(pk__in=documents.values("ticket_id"))
+    if not partial:
+        return found
+    # Which kinds may be read depends on the ticket: one alternative per subset of
+    # the rights held there (at most four).
+    alternatives: Q | None = None
+    for held in _subsets(len(partial)):
+        on_ticket = Q()
+        unreadable: set[str] = set()
+        for index, (types, allowed) in enumerate(partial):
+            if index in held:
+                on_ticket &= allowed
+            else:
+                unreadable |= types
+        if unreadable:
+            readable = documents.exclude(transaction_type__in=sorted(unreadable))
+            # Correlated: probed per ticket by `ticket_id` (the page needs few), where
+            # an IN would build its whole set before the first row.
+            on_ticket &= Q(Exists(readable.filter(ticket_id=OuterRef("pk"))))
+        alternatives = on_ticket if alternatives is None else alternatives | on_ticket
+    assert alternatives is not None
+    return found & alternatives
+
+
+def _subsets(count: int) -> list[frozenset[int]]:
+    """Every subset of range(count), the full set first."""
+    return sorted(
+        (
+            frozenset(i for i in range(count) if mask >> i & 1)
+            for mask in range(2**count)
+        ),
+        key=len,
+        reverse=True,
+    )
 
 
 def _same_tickets(first: Q, second: Q | None) -> bool:

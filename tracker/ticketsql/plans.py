@@ -46,6 +46,7 @@ class Plan:
     indexes: tuple[str, ...]
     seq_scans: tuple[str, ...]
     milliseconds: float  # wall time of the first page
+    count_milliseconds: float = 0.0  # wall time of counting every match (the pager's)
 
     @property
     def uses_index(self) -> bool:
@@ -56,15 +57,28 @@ def explain_search(user: User, query: str, *, analyze: bool = False) -> Plan:
     """Plan of the first page of `query` searched as `user`, newest first by id."""
     if connection.vendor != "postgresql":
         raise RuntimeError("Query plans are checked on PostgreSQL only.")
-    page = search(user, query, order_by="id", order="DESC")[:PAGE_SIZE]
+    found = search(user, query, order_by="id", order="DESC")
+    page = found[:PAGE_SIZE]
     with CaptureQueriesContext(connection) as captured:
         started = time.perf_counter()
         list(page)
         milliseconds = (time.perf_counter() - started) * 1000
+    started = time.perf_counter()
+    found.count()
+    count_milliseconds = (time.perf_counter() - started) * 1000
     try:
         sql, params = page.query.sql_with_params()
     except EmptyResultSet:  # provably empty (e.g. no right to see the field): no SQL
-        return Plan(query, "", len(captured.captured_queries), "", (), (), milliseconds)
+        return Plan(
+            query,
+            "",
+            len(captured.captured_queries),
+            "",
+            (),
+            (),
+            milliseconds,
+            count_milliseconds,
+        )
     verb = "EXPLAIN (ANALYZE, BUFFERS OFF, TIMING OFF)" if analyze else "EXPLAIN"
     with connection.cursor() as cursor:
         cursor.execute(f"{verb} {sql}", params)
@@ -81,4 +95,5 @@ def explain_search(user: User, query: str, *, analyze: bool = False) -> Plan:
         indexes=indexes,
         seq_scans=seq_scans,
         milliseconds=milliseconds,
+        count_milliseconds=count_milliseconds,
     )

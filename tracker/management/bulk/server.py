@@ -211,7 +211,8 @@ def _statements(pools: Pools) -> list[str]:
         "id", "transaction", "message_id", "subject", "filename", "content_type",
         "headers", "content", "file", "size", "creator", "created"])  # fmt: skip
     document_columns = _columns(
-        SearchDocument, ["attachment", "ticket", "content", "vector"]
+        SearchDocument,
+        ["attachment", "ticket", "transaction_type", "content", "vector"],
     )
     watcher_columns = _columns(TicketWatcher, ["ticket", "role", "user"])
     value_columns = _columns(CustomFieldValue, [
@@ -229,7 +230,7 @@ def _statements(pools: Pools) -> list[str]:
                    ELSE ''::tsvector END AS vector
         FROM (
             SELECT t.att_start + s.message AS id, t.txn_start + s.seq AS txn,
-                   t.id AS ticket, t.subject_idx, {actor} AS actor,
+                   t.id AS ticket, s.kind, t.subject_idx, {actor} AS actor,
                    (s.body + t.body_shift) % {len(pools.bodies)} AS body,
                    t.created + s.minute {minute} AS created
             FROM bench_t t JOIN bench_step s ON s.plan = t.plan
@@ -269,7 +270,7 @@ def _statements(pools: Pools) -> list[str]:
             FROM m JOIN bench_subject sub ON sub.idx = m.subject_idx
         )
         INSERT INTO {SearchDocument._meta.db_table} ({document_columns})
-        SELECT m.id, m.ticket, m.content, m.vector FROM m
+        SELECT m.id, m.ticket, m.kind, m.content, m.vector FROM m
     """  # noqa: S608 - integers computed here
     watchers = f"""
         INSERT INTO {TicketWatcher._meta.db_table} ({watcher_columns})

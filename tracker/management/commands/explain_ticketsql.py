@@ -56,7 +56,8 @@ class Command(BaseCommand):
             verdict = "ok" if plan.statements == 1 and plan.uses_index else "CHECK"
             self.stdout.write(
                 f"{verdict:5} {plan.statements} statement(s) "
-                f"{plan.milliseconds:8.1f} ms  {query}\n"
+                f"{plan.milliseconds:8.1f} ms (count {plan.count_milliseconds:.1f} ms)"
+                f"  {query}\n"
                 f"      indexes: {', '.join(plan.indexes) or '-'}; "
                 f"full scans: {', '.join(plan.seq_scans) or '-'}"
             )
@@ -127,12 +128,13 @@ def _report(user: User, plans: list[Plan], analyze: bool) -> str:
         "",
         "Data set: " + ", ".join(f"{n:,} {name}" for name, n in counts.items()) + ".",
         "",
-        "| Query | SQL statements | Time (ms) | Indexes used | Full scans |",
-        "| --- | --- | --- | --- | --- |",
+        "| Query | SQL statements | Page (ms) | Count (ms) | Indexes used | Full scans |",
+        "| --- | --- | --- | --- | --- | --- |",
     ]
     for plan in plans:
         lines.append(
             f"| `{plan.query}` | {plan.statements} | {plan.milliseconds:.1f} | "
+            f"{plan.count_milliseconds:.1f} | "
             f"{', '.join(plan.indexes) or '-'} | {', '.join(plan.seq_scans) or '-'} |"
         )
     for plan in plans:
