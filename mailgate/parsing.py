@@ -56,8 +56,8 @@ _HEADER_ERRORS = (
 
 
 _FETCHED: dict[tuple[str, str], str] = {}
-_CACHED_HEADERS = 4096
-_CACHED_VALUE_LENGTH = 2048
+_CACHED_HEADERS = 1024
+_CACHED_VALUE_LENGTH = 512
 
 
 class _SafePolicy(EmailPolicy):
