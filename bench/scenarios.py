@@ -73,7 +73,7 @@ def _run_mailgate(
 def _production_env() -> dict[str, str]:
     """The run's environment with the tracker's own settings module, as an MTA's pipe
     would have it: the mail gateway may then take its fast path (store the raw message,
-    leave it to the worker). bench.settings differs only in static file storage."""
+    leave it to the worker)."""
     return {**os.environ, "DJANGO_SETTINGS_MODULE": "tracker.settings"}
 
 

@@ -34,7 +34,7 @@ def bench_environment() -> dict[str, str]:
     var = ROOT / "var" / "bench" / "var"
     var.mkdir(parents=True, exist_ok=True)
     return {
-        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "DJANGO_SETTINGS_MODULE": "tracker.settings",
         "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DB_NAME}",
         "CONN_MAX_AGE": "600",
         "CELERY_BROKER_URL": REDIS_URL,
