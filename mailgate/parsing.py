@@ -335,6 +335,7 @@ def _header(message: Message, name: str) -> str:
     return sanitize_header_value(str(value or ""))
 
 
+_ANGLE_ADDRESS = re.compile(r"<([^<>@\s]+@[^<>@\s]+)>")
 _BARE_ADDRESS = re.compile(r"[\w.+=-]+@[\w-]+(?:\.[\w-]+)+")
 _ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=")
 
@@ -435,6 +436,9 @@ def _address_pairs(message: Message, name: str) -> list[tuple[str, str]]:
         text = [str(v) for v in values]
     except _HEADER_ERRORS:
         return []
+    fixed = _unambiguous_pairs(message, name)
+    if fixed is not None:
+        return fixed
     try:
         found = getaddresses(text)
     except RecursionError:
@@ -447,6 +451,65 @@ def _address_pairs(message: Message, name: str) -> list[tuple[str, str]]:
         if address and " " not in address:
             pairs.append((sanitize_header_value(real_name), address))
     return pairs
+
+
+def _unambiguous_pairs(message: Message, name: str) -> list[tuple[str, str]] | None:
+    """None when the raw header reads as the mailboxes it names; else what to use.
+
+    `alice@example.org <mallory@x>` is one mailbox to a mail client (mallory's), but
+    Python 3.11's header parsers yield alice, or both (the CVE-2023-27043 class). A
+    value whose mailbox count differs from its comma-separated parts is ambiguous: its
+    one angle-bracket address is taken, as a mail client would, and with several
+    nothing is read.
+    """
+    try:
+        raw = [str(v) for k, v in message.raw_items() if k.lower() == name.lower()]
+        ambiguous = []
+        for value in raw:
+            value = " ".join(value.split())
+            named = [pair for pair in getaddresses([value]) if any(pair)]
+            if len(named) != _top_level_segments(value):
+                ambiguous.append(value)
+    except (*_HEADER_ERRORS, RecursionError):
+        return None
+    if not ambiguous:
+        return None
+    angled = _ANGLE_ADDRESS.findall(ambiguous[0])
+    if len(raw) == 1 and len(angled) == 1:
+        return [("", sanitize_header_value(angled[0]))]
+    return []
+
+
+def _top_level_segments(value: str) -> int:
+    """Non-empty comma-separated parts, commas inside quotes, comments and angle
+    brackets excepted: how many mailboxes the value names."""
+    segments = depth = 0
+    quoted = escaped = in_angle = filled = False
+    for char in value:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif quoted:
+            quoted = char != '"'
+        elif char == '"':
+            quoted = filled = True
+        elif char == "(":
+            depth += 1
+        elif char == ")" and depth:
+            depth -= 1
+        elif depth:
+            continue
+        elif char == "<":
+            in_angle = filled = True
+        elif char == ">":
+            in_angle = False
+        elif char == "," and not in_angle:
+            segments += filled
+            filled = False
+        elif not char.isspace():
+            filled = True
+    return segments + filled
 
 
 def _addresses(message: Message, name: str) -> tuple[str, ...]:

@@ -260,3 +260,30 @@ def test_header_with_thousands_of_addresses_does_not_recurse_too_deep():
     parsed = parse_message(raw)
     assert parsed.verdict == OK
     assert len(parsed.to) == 5000
+
+
+@pytest.mark.parametrize(
+    "sender",
+    [
+        "alice@customer.example <mallory@evil.example>",
+        "alice@customer.example)<mallory@evil.example>",
+    ],
+)
+def test_ambiguous_from_is_read_as_its_angle_address_not_the_first_one(sender):
+    assert parse_message(make_mail(sender=sender)).sender == "mallory@evil.example"
+
+
+def test_from_with_two_angle_addresses_is_not_trusted():
+    raw = make_mail(sender="Bob <bob@customer.example> Bobby <bobby@evil.example>")
+    parsed = parse_message(raw, envelope_sender="bounce@evil.example")
+    assert parsed.sender == "bounce@evil.example"
+
+
+def test_quoted_comma_in_display_name_keeps_the_sender():
+    raw = make_mail(sender='"Customer, Alice" <alice@customer.example>')
+    assert parse_message(raw).sender == "alice@customer.example"
+
+
+def test_trailing_comma_in_cc_keeps_the_addresses():
+    raw = make_mail(extra="Cc: bob@customer.example, carol@customer.example,")
+    assert parse_message(raw).cc == ("bob@customer.example", "carol@customer.example")
