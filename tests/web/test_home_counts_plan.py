@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from django.db import connection, transaction
 
+from lifecycles.defaults import LIFECYCLES
 from tests.factories import make_ticket
-from tracker.web.home import inactive_statuses, open_counts
+from tracker.web.home import open_counts
 
 pytestmark = [
     pytest.mark.django_db,
@@ -18,7 +19,10 @@ pytestmark = [
 
 def test_open_counts_use_the_open_tickets_index(staff):
     make_ticket(subject="Open one")
-    query = open_counts(staff, inactive_statuses())
+    # The shipped lifecycles' inactive statuses, which the index's predicate leaves out
+    # (the registry may hold other tests' lifecycles when the whole suite runs).
+    shipped = {s for lc in LIFECYCLES.values() for s in lc["inactive"]}
+    query = open_counts(staff, shipped)
 
     with transaction.atomic(), connection.cursor() as cursor:
         # A handful of rows would be read sequentially; ask whether the index fits.
