@@ -14,6 +14,7 @@ from django.db import connection
 
 from mailgate.fastpath import SPOOL_COLUMNS, read_dotenv, spool_target
 from mailgate.models import InboundEmail
+from tests.celery_worker import Worker
 from tests.mailgate.conftest import ROOT, gateway_env, run_manage
 from tests.mailgate.mailbuilders import make_mail
 
@@ -169,48 +170,6 @@ class TestSpool:
         assert "worker not woken" in result.stdout.decode()
         assert drain(env) == 1
         assert gateway_db.query("SELECT count(*) FROM tracker_ticket") == [(1,)]
-
-
-class Worker:
-    """A real `celery -A tracker worker` process (solo pool) with its log in a file."""
-
-    def __init__(self, env, log):
-        self.env, self.log, self.process = env, log, None
-
-    def start(self):
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "tracker",
-                "worker",
-                "--pool=solo",
-                "--loglevel=INFO",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-            ],
-            cwd=ROOT,
-            env=self.env,
-            stdout=self.log.open("ab"),
-            stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            if b" ready." in self.log.read_bytes():
-                return
-            if self.process.poll() is not None:
-                break
-            time.sleep(0.2)
-        raise AssertionError(f"Worker did not start:\n{self.log.read_text()}")
-
-    def stop(self):
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=30)
-        self.process = None
 
 
 @pytest.fixture
