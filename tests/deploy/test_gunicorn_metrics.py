@@ -15,11 +15,12 @@ import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.db import connection
 from prometheus_client.parser import text_string_to_metric_families
+
+from tests.database_url import current_database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -36,13 +37,9 @@ def _free_port() -> int:
 def web_env(tmp_path):
     if connection.vendor != "postgresql":
         pytest.skip("Needs PostgreSQL: gunicorn's workers share one database.")
-    s = connection.settings_dict
-    auth = quote(s["USER"] or "")
-    if s.get("PASSWORD"):
-        auth += ":" + quote(s["PASSWORD"])
     env = dict(os.environ)
     env.update(
-        DATABASE_URL=f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}",
+        DATABASE_URL=current_database_url(),
         CELERY_BROKER_URL="",
         TRACKER_VAR_DIR=str(tmp_path),
         PYTHONDONTWRITEBYTECODE="1",

@@ -23,7 +23,6 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -31,6 +30,7 @@ from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.db import connection
 
 from scrips.models import Notification
+from tests.database_url import current_database_url
 from tests.factories import STAFF_RIGHTS, grant_many, make_staff
 from tracker.models import Group, GroupDomain
 
@@ -68,13 +68,7 @@ class Sink:
 def postgres_url():
     if connection.vendor != "postgresql":
         pytest.skip("Needs PostgreSQL: several processes share one database.")
-    s = connection.settings_dict
-    auth = quote(s["USER"] or "")
-    if s.get("PASSWORD"):
-        auth += ":" + quote(s["PASSWORD"])
-    return (
-        f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
-    )
+    return current_database_url()
 
 
 @pytest.fixture

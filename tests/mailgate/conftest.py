@@ -12,10 +12,11 @@ import sys
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from django.db import connection
+
+from tests.database_url import current_database_url
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -94,12 +95,7 @@ def gateway_db(request, tmp_path):
     """Use with `pytest.mark.django_db(transaction=True, serialized_rollback=True)` so
     that the subprocess sees committed data and the tables are reset afterwards."""
     if connection.vendor == "postgresql":
-        s = connection.settings_dict
-        auth = quote(s["USER"] or "")
-        if s.get("PASSWORD"):
-            auth += ":" + quote(s["PASSWORD"])
-        url = f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
-        return GatewayDB(url=url, var_dir=tmp_path)
+        return GatewayDB(url=current_database_url(), var_dir=tmp_path)
     path = tmp_path / "gateway.sqlite3"
     shutil.copy(request.getfixturevalue("_sqlite_template"), path)
     return GatewayDB(url=f"sqlite:///{path}", var_dir=tmp_path, sqlite_path=path)

@@ -20,7 +20,6 @@ import sys
 import threading
 import time
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -28,6 +27,7 @@ from django.db import connection
 
 from scrips.models import Notification
 from tests.celery_worker import Worker
+from tests.database_url import current_database_url
 from tests.factories import make_ticket
 from tests.reliability.figures import record_notifications
 from tracker.celery import app as celery_app
@@ -98,12 +98,7 @@ def postgres_url():
             "Needs PostgreSQL: the Celery worker is a separate process and must share "
             "the test database (SQLite test databases live in memory)."
         )
-    s = connection.settings_dict
-    auth = quote(s["USER"] or "")
-    if s.get("PASSWORD"):
-        auth += ":" + quote(s["PASSWORD"])
-    host, port = s["HOST"] or "127.0.0.1", s["PORT"] or 5432
-    return f"postgres://{auth}@{host}:{port}/{s['NAME']}"
+    return current_database_url()
 
 
 @pytest.fixture
